@@ -1,0 +1,182 @@
+//! The SQLite cache: the only module that speaks SQL.
+//!
+//! The store keeps what sync pulled from Graph (tenants, incidents, alerts,
+//! Secure Score), what the app itself produced (audit trail, local alerts,
+//! sync runs) and non-secret settings, and answers the read models in
+//! [`crate::views`]. It decides nothing about Graph or GDAP; `sync` and
+//! `service` do, and call in here to persist or read.
+//!
+//! # Blocking
+//!
+//! rusqlite is synchronous and so is this API. Async callers run store
+//! calls on the blocking pool (`tokio::task::spawn_blocking`), never
+//! directly on a runtime worker.
+//!
+//! # Connections
+//!
+//! One writer connection sits behind a mutex; reads use a small pool of
+//! separate connections, so a long pull transaction never holds up the
+//! portfolio (WAL lets readers see the last committed state meanwhile).
+//! [`Store`] is a cheap `Clone` handle over both.
+//!
+//! # Files
+//!
+//! - `migrations`: numbered, append-only schema steps.
+//! - `codec`: how timestamps, enums and JSON sit in columns.
+//! - `tenants`: the tenant list, skip state and per-tenant attempts.
+//! - `pulls`: one transaction per tenant pull, reconcile, watermarks.
+//! - `derived`: per-incident figures computed from its alerts.
+//! - `local_alerts`: re-open alerts with dedupe keys.
+//! - `portfolio`: the cross-tenant queue and its filters.
+//! - `panels`: incident detail and the per-tenant panels.
+//! - `score`: Secure Score snapshots and recommendations.
+//! - `runs`: sync runs and tenant health.
+//! - `audit`, `settings`: the audit trail and JSON settings.
+//!
+//! Nothing secret is stored: no table has a column for a token or a
+//! client secret.
+
+mod audit;
+mod codec;
+mod derived;
+mod error;
+mod local_alerts;
+mod migrations;
+mod panels;
+mod portfolio;
+mod pulls;
+mod rows;
+mod runs;
+mod score;
+mod settings;
+mod tenants;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use audit::NewAuditEntry;
+pub use error::Error;
+pub use pulls::{PullOutcome, Reopen, TenantPull, Watermark};
+pub use runs::RunTotals;
+pub use tenants::TenantOutcome;
+
+/// The store's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// How long a connection waits on a lock held by another process (the CLI
+/// and the app may share one cache file) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Idle read connections kept for reuse; more are opened under load and
+/// closed when returned.
+const MAX_IDLE_READERS: usize = 4;
+
+/// Prepared statements kept per connection. The portfolio builds one SQL
+/// text per filter shape, so this is larger than rusqlite's default.
+const STATEMENT_CACHE: usize = 64;
+
+/// A handle to the cache. Clones share the same connections.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    /// The single writer. SQLite allows one writer at a time anyway; the
+    /// mutex makes callers queue here instead of on SQLITE_BUSY.
+    writer: Mutex<Connection>,
+    /// Idle read connections. A reader is taken out for the length of one
+    /// query and put back, so reads never wait on the writer's mutex.
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the cache file at `path` and brings its
+    /// schema up to date. The directory must already exist.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut writer = open_connection(path, false)?;
+        migrations::migrate(&mut writer)?;
+        let reader = open_connection(path, true)?;
+
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(vec![reader]),
+            }),
+        })
+    }
+
+    /// The cache file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on the writer connection.
+    fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        // A panic while holding the lock leaves no half-written data (an
+        // open transaction rolls back on drop), so poisoning is ignored.
+        let mut conn = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(&mut conn)
+    }
+
+    /// Runs `f` on a read connection from the pool.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self.readers().pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => open_connection(&self.inner.path, true)?,
+        };
+        let result = f(&conn);
+
+        let mut idle = self.readers();
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        result
+    }
+
+    fn readers(&self) -> MutexGuard<'_, Vec<Connection>> {
+        self.inner
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Opens one connection with the pragmas every connection needs.
+fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+
+    // WAL is a property of the file; setting it again is a no-op. NORMAL
+    // sync is safe under WAL: a killed process never loses a commit.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if read_only {
+        conn.pragma_update(None, "query_only", true)?;
+    }
+    Ok(conn)
+}

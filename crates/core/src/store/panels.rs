@@ -1,0 +1,288 @@
+//! The incident page and the per-tenant panels: one incident with its
+//! alerts and audit trail, the tenant list with its trends, a tenant's
+//! alerts grouped by incident.
+//!
+//! Hidden (not present) tenants answer as if they had no data.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::audit::query_audit;
+use super::codec::{get_enum, get_json, get_opt_enum, get_ts, ts_text};
+use super::derived::filter_to_domains;
+use super::rows::{
+    alert, incident, incident_row, ALERT_COLUMNS, ALERT_ORDER, INCIDENT_COLUMNS, ROW_COLUMNS,
+};
+use super::tenants::skipped_tenant;
+use super::{score, Result, Store};
+use crate::model::{Alert, Capability, Incident, SkipReason};
+use crate::views::{IncidentAlerts, IncidentDetail, IncidentRow, TenantAlerts, TenantSummary};
+
+/// Days in a tenant summary's incidents-per-day series.
+const TREND_DAYS: u64 = 14;
+
+/// Audit entries shown on an incident page.
+const DETAIL_AUDIT: u32 = 500;
+
+fn find_incident(conn: &Connection, tenant_id: &str, id: &str) -> Result<Option<Incident>> {
+    let sql = format!(
+        "SELECT {INCIDENT_COLUMNS} FROM incidents i \
+         JOIN tenants t ON t.id = i.tenant_id AND t.present = 1 \
+         WHERE i.tenant_id = ?1 AND i.id = ?2"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([tenant_id, id], incident)
+        .optional()?)
+}
+
+fn find_row(conn: &Connection, tenant_id: &str, id: &str) -> Result<Option<IncidentRow>> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM incidents i \
+         JOIN tenants t ON t.id = i.tenant_id AND t.present = 1 \
+         WHERE i.tenant_id = ?1 AND i.id = ?2"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([tenant_id, id], incident_row)
+        .optional()?)
+}
+
+fn incident_alerts(conn: &Connection, tenant_id: &str, id: &str) -> Result<Vec<Alert>> {
+    let sql = format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a \
+         WHERE a.tenant_id = ?1 AND a.incident_id = ?2 ORDER BY {ALERT_ORDER}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([tenant_id, id], alert)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// UPNs seen in the tenant's evidence and as owners of its incidents and
+/// alerts, kept to the tenant's own domains.
+fn known_upns(conn: &Connection, tenant_id: &str, domains: &[String]) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT upn FROM known_upns WHERE tenant_id = ?1 \
+         UNION SELECT assigned_to FROM incidents WHERE tenant_id = ?1 AND assigned_to <> '' \
+         UNION SELECT assigned_to FROM alerts WHERE tenant_id = ?1 AND assigned_to <> ''",
+    )?;
+    let upns = stmt
+        .query_map([tenant_id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(filter_to_domains(upns, domains))
+}
+
+impl Store {
+    /// One cached incident.
+    pub fn incident(&self, tenant_id: &str, id: &str) -> Result<Option<Incident>> {
+        self.read(|conn| find_incident(conn, tenant_id, id))
+    }
+
+    /// Everything the incident page shows, read in one snapshot.
+    pub fn incident_detail(&self, tenant_id: &str, id: &str) -> Result<Option<IncidentDetail>> {
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let (Some(row), Some(incident)) = (
+                find_row(&tx, tenant_id, id)?,
+                find_incident(&tx, tenant_id, id)?,
+            ) else {
+                return Ok(None);
+            };
+            let (domains, capability): (Vec<String>, Capability) = tx
+                .prepare_cached("SELECT domains, capability FROM tenants WHERE id = ?1")?
+                .query_row([tenant_id], |r| {
+                    Ok((get_json(r, 0)?, get_enum(r, 1, Capability::from_product)?))
+                })?;
+
+            Ok(Some(IncidentDetail {
+                row,
+                incident,
+                alerts: incident_alerts(&tx, tenant_id, id)?,
+                known_upns: known_upns(&tx, tenant_id, &domains)?,
+                tenant_domains: domains,
+                capability,
+                audit: query_audit(&tx, Some(tenant_id), Some(id), DETAIL_AUDIT)?,
+            }))
+        })
+    }
+
+    /// Every present tenant with its open incidents, incidents created per
+    /// day over the last 14 UTC days (oldest first, ending today) and its
+    /// Secure Score trend, by name. "Open" means neither resolved nor
+    /// redirected (a redirected incident lives on in the one it merged
+    /// into).
+    pub fn tenant_summaries(&self) -> Result<Vec<TenantSummary>> {
+        let today = Utc::now().date_naive();
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let per_day = incidents_per_day(&tx, today)?;
+            let mut summaries = summary_rows(&tx)?;
+            for summary in &mut summaries {
+                if let Some(days) = per_day.get(&summary.tenant_id) {
+                    summary.incidents_per_day.clone_from(days);
+                }
+                summary.score_trend = score::trend(&tx, &summary.tenant_id)?;
+            }
+            Ok(summaries)
+        })
+    }
+
+    /// A tenant's alerts: standalone ones newest first, and the rest under
+    /// their incident, newest incident first, each incident's alerts oldest
+    /// activity first. `mitre` keeps only alerts with a technique starting
+    /// with it (case-insensitive), dropping incidents left empty.
+    pub fn tenant_alerts(&self, tenant_id: &str, mitre: Option<&str>) -> Result<TenantAlerts> {
+        let prefix = mitre
+            .map(|m| m.trim().to_uppercase())
+            .filter(|m| !m.is_empty());
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let alerts = tenant_alert_rows(&tx, tenant_id, prefix.as_deref())?;
+            let incidents = incident_heads(&tx, tenant_id)?;
+            Ok(group_alerts(alerts, &incidents))
+        })
+    }
+}
+
+fn summary_rows(conn: &Connection) -> Result<Vec<TenantSummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.display_name, t.domains, t.capability, t.skip_reason, \
+             (SELECT count(*) FROM incidents i WHERE i.tenant_id = t.id \
+                 AND i.status NOT IN ('resolved', 'redirected')), \
+             (SELECT count(*) FROM incidents i WHERE i.tenant_id = t.id \
+                 AND i.status NOT IN ('resolved', 'redirected') AND i.severity = 'high') \
+         FROM tenants t WHERE t.present = 1 ORDER BY t.display_name COLLATE NOCASE, t.id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        let id: String = row.get(0)?;
+        let name: String = row.get(1)?;
+        let skip = get_opt_enum(row, 4, SkipReason::from_product)?;
+        Ok(TenantSummary {
+            skipped: skip.map(|reason| skipped_tenant(id.clone(), name.clone(), reason)),
+            tenant_id: id,
+            tenant_name: name,
+            domains: get_json(row, 2)?,
+            capability: get_enum(row, 3, Capability::from_product)?,
+            open_incidents: row.get(5)?,
+            open_high: row.get(6)?,
+            incidents_per_day: vec![0; TREND_DAYS as usize],
+            score_trend: Vec::new(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Incidents created per UTC day, per tenant, for the days ending `today`.
+fn incidents_per_day(conn: &Connection, today: NaiveDate) -> Result<HashMap<String, Vec<u32>>> {
+    let first = today - Days::new(TREND_DAYS - 1);
+    let start = ts_text(&DateTime::<Utc>::from_naive_utc_and_offset(
+        first.and_hms_opt(0, 0, 0).unwrap_or_default(),
+        Utc,
+    ));
+    let mut stmt = conn.prepare_cached(
+        "SELECT tenant_id, substr(created_at, 1, 10) AS day, count(*) FROM incidents \
+         WHERE created_at >= ?1 GROUP BY tenant_id, day",
+    )?;
+    let mut rows = stmt.query(params![start])?;
+
+    let mut per_tenant: HashMap<String, Vec<u32>> = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let day: String = row.get(1)?;
+        let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
+            continue;
+        };
+        let index = (day - first).num_days();
+        if (0..TREND_DAYS as i64).contains(&index) {
+            let days = per_tenant
+                .entry(row.get(0)?)
+                .or_insert_with(|| vec![0; TREND_DAYS as usize]);
+            days[index as usize] += row.get::<_, u32>(2)?;
+        }
+    }
+    Ok(per_tenant)
+}
+
+fn tenant_alert_rows(
+    conn: &Connection,
+    tenant_id: &str,
+    prefix: Option<&str>,
+) -> Result<Vec<Alert>> {
+    let technique = "AND EXISTS (SELECT 1 FROM alert_techniques x \
+         WHERE x.tenant_id = a.tenant_id AND x.alert_id = a.id \
+         AND x.technique >= ?2 AND x.technique < ?3)";
+    let sql = format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a \
+         JOIN tenants t ON t.id = a.tenant_id AND t.present = 1 \
+         WHERE a.tenant_id = ?1 {} ORDER BY {ALERT_ORDER}",
+        if prefix.is_some() { technique } else { "" }
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = match prefix {
+        Some(p) => stmt.query_map(params![tenant_id, p, format!("{p}\u{10FFFF}")], alert)?,
+        None => stmt.query_map(params![tenant_id], alert)?,
+    };
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Title and creation time of each cached incident of a tenant.
+fn incident_heads(
+    conn: &Connection,
+    tenant_id: &str,
+) -> Result<HashMap<String, (String, DateTime<Utc>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, display_name, created_at FROM incidents WHERE tenant_id = ?1",
+    )?;
+    let rows = stmt.query_map([tenant_id], |r| Ok((r.get(0)?, (r.get(1)?, get_ts(r, 2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Splits alerts (already in display order) into standalone ones and
+/// per-incident groups. An alert may name an incident not pulled yet; its
+/// group is titled by id and sorts after the cached incidents.
+fn group_alerts(
+    alerts: Vec<Alert>,
+    incidents: &HashMap<String, (String, DateTime<Utc>)>,
+) -> TenantAlerts {
+    let mut standalone = Vec::new();
+    let mut groups: Vec<IncidentAlerts> = Vec::new();
+    let mut slot: HashMap<String, usize> = HashMap::new();
+    for alert in alerts {
+        let Some(incident_id) = alert.incident_id.clone() else {
+            standalone.push(alert);
+            continue;
+        };
+        let index = *slot.entry(incident_id.clone()).or_insert_with(|| {
+            let display_name = incidents
+                .get(&incident_id)
+                .map(|(title, _)| title.clone())
+                .unwrap_or_else(|| format!("Incident {incident_id}"));
+            groups.push(IncidentAlerts {
+                incident_id,
+                display_name,
+                alerts: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[index].alerts.push(alert);
+    }
+
+    // Newest first; `None` (not cached) sorts last, ids break ties.
+    let created = |g: &IncidentAlerts| incidents.get(&g.incident_id).map(|(_, at)| *at);
+    groups.sort_by(|a, b| {
+        created(b)
+            .cmp(&created(a))
+            .then_with(|| b.incident_id.cmp(&a.incident_id))
+    });
+    standalone.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+
+    TenantAlerts {
+        standalone,
+        by_incident: groups,
+    }
+}

@@ -1,0 +1,217 @@
+//! The cross-tenant portfolio: every cached incident of every present
+//! tenant, newest first, with filters, paging and counts per severity.
+//!
+//! The SQL is assembled from the filters that are set, so each filter
+//! shape is its own cached statement and SQLite can pick the matching
+//! index (see the migration's `incidents_*` indexes).
+
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection};
+
+use super::codec::{get_opt_ts, like_escape};
+use super::rows::{incident_row, ROW_COLUMNS};
+use super::tenants::query_skipped;
+use super::{Result, Store};
+use crate::model::{Classification, Severity};
+use crate::views::{IncidentRow, PortfolioPage, PortfolioQuery, SeverityCounts};
+
+/// Rows per page when the query leaves `limit` at 0.
+const DEFAULT_PAGE: u32 = 200;
+
+/// Sorts after every technique id, to turn a prefix into a range that the
+/// technique index can answer.
+const PREFIX_END: char = '\u{10FFFF}';
+
+/// A WHERE clause over `incidents i JOIN tenants t` and its parameters.
+#[derive(Debug, Default)]
+struct Filter {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Filter {
+    /// Adds a parameter and returns its placeholder.
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.params.push(value.into());
+        format!("?{}", self.params.len())
+    }
+
+    /// `expr IN (?, ?, ...)` over `values`.
+    fn any_of<'a>(&mut self, expr: &str, values: impl Iterator<Item = &'a str>) -> String {
+        let slots: Vec<String> = values.map(|v| self.bind(v.to_string())).collect();
+        format!("{expr} IN ({})", slots.join(", "))
+    }
+
+    fn sql(&self) -> String {
+        let mut sql = String::from(
+            "FROM incidents i JOIN tenants t ON t.id = i.tenant_id \
+                                    WHERE t.present = 1",
+        );
+        for clause in &self.clauses {
+            sql.push_str(" AND ");
+            sql.push_str(clause);
+        }
+        sql
+    }
+}
+
+/// Turns the query's filters into SQL. Lists are OR within, AND across;
+/// `assigned_to` and `unassigned_only` are one owner filter, so both set
+/// means "one of these owners, or nobody".
+fn build(q: &PortfolioQuery) -> Filter {
+    let mut f = Filter::default();
+    if !q.severity.is_empty() {
+        let clause = f.any_of("i.severity", q.severity.iter().map(Severity::as_str));
+        f.clauses.push(clause);
+    }
+    if !q.status.is_empty() {
+        let clause = f.any_of("i.status", q.status.iter().map(|s| s.as_str()));
+        f.clauses.push(clause);
+    }
+    if !q.tenant.is_empty() {
+        let clause = f.any_of("i.tenant_id", q.tenant.iter().map(String::as_str));
+        f.clauses.push(clause);
+    }
+    owner_filter(&mut f, q);
+    classification_filter(&mut f, &q.classification);
+    mitre_filter(&mut f, &q.mitre);
+    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let p = f.bind(format!("%{}%", like_escape(text)));
+        f.clauses.push(format!(
+            "(i.display_name LIKE {p} ESCAPE '\\' OR t.display_name LIKE {p} ESCAPE '\\' \
+             OR i.assigned_to LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    f
+}
+
+fn owner_filter(f: &mut Filter, q: &PortfolioQuery) {
+    let mut alternatives = Vec::new();
+    if !q.assigned_to.is_empty() {
+        let owners = q.assigned_to.iter().map(String::as_str);
+        alternatives.push(f.any_of("i.assigned_to COLLATE NOCASE", owners));
+    }
+    if q.unassigned_only {
+        alternatives.push("i.assigned_to IS NULL OR i.assigned_to = ''".to_string());
+    }
+    if !alternatives.is_empty() {
+        f.clauses.push(format!("({})", alternatives.join(" OR ")));
+    }
+}
+
+/// `unknown` also matches incidents nobody classified yet.
+fn classification_filter(f: &mut Filter, wanted: &[Classification]) {
+    if wanted.is_empty() {
+        return;
+    }
+    let mut clause = f.any_of("i.classification", wanted.iter().map(|c| c.as_str()));
+    if wanted.contains(&Classification::Unknown) {
+        clause = format!("({clause} OR i.classification IS NULL)");
+    }
+    f.clauses.push(clause);
+}
+
+/// Incidents with an alert whose technique starts with one of `prefixes`
+/// (case-insensitive: techniques are stored upper case).
+fn mitre_filter(f: &mut Filter, prefixes: &[String]) {
+    let ranges: Vec<String> = prefixes
+        .iter()
+        .map(|p| p.trim().to_uppercase())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let low = f.bind(p.clone());
+            let high = f.bind(format!("{p}{PREFIX_END}"));
+            format!("(x.technique >= {low} AND x.technique < {high})")
+        })
+        .collect();
+    if ranges.is_empty() {
+        return;
+    }
+    f.clauses.push(format!(
+        "(i.tenant_id, i.id) IN (SELECT a.tenant_id, a.incident_id FROM alert_techniques x \
+         JOIN alerts a ON a.tenant_id = x.tenant_id AND a.id = x.alert_id WHERE {})",
+        ranges.join(" OR ")
+    ));
+}
+
+fn page(conn: &Connection, f: &Filter, limit: u32, offset: u32) -> Result<Vec<IncidentRow>> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} {} ORDER BY i.created_at DESC, i.id DESC, i.tenant_id DESC \
+         LIMIT ?{} OFFSET ?{}",
+        f.sql(),
+        f.params.len() + 1,
+        f.params.len() + 2,
+    );
+    let mut params = f.params.clone();
+    params.push(Value::from(i64::from(limit)));
+    params.push(Value::from(i64::from(offset)));
+
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(params), incident_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn counts(conn: &Connection, f: &Filter) -> Result<SeverityCounts> {
+    let sql = format!(
+        "SELECT i.severity, count(*) {} GROUP BY i.severity",
+        f.sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(f.params.iter()))?;
+
+    let mut counts = SeverityCounts::default();
+    while let Some(row) = rows.next()? {
+        let severity: String = row.get(0)?;
+        let n: u32 = row.get(1)?;
+        match Severity::from_product(&severity) {
+            Severity::High => counts.high += n,
+            Severity::Medium => counts.medium += n,
+            Severity::Low => counts.low += n,
+            Severity::Informational => counts.informational += n,
+            Severity::Unknown | Severity::Other(_) => counts.unknown += n,
+        }
+    }
+    Ok(counts)
+}
+
+impl Store {
+    /// One page of the cross-tenant portfolio.
+    ///
+    /// Covers every present tenant. Skip state filters nothing: incidents
+    /// cached before a tenant became skipped stay visible, as of the last
+    /// successful pull, and the tenant is also listed in `skipped`. Rows
+    /// are newest first (created time, then id as text, then tenant);
+    /// `limit` 0 means 200. `total` and `counts` cover every
+    /// matching row, not just the page. Text search is case-insensitive
+    /// for ASCII letters only (SQLite's LIKE).
+    pub fn portfolio(&self, q: &PortfolioQuery) -> Result<PortfolioPage> {
+        let filter = build(q);
+        let limit = if q.limit == 0 { DEFAULT_PAGE } else { q.limit };
+        self.read(|conn| {
+            // One read transaction: the page and its counts see one state.
+            let tx = conn.unchecked_transaction()?;
+            let items = page(&tx, &filter, limit, q.offset)?;
+            let counts = counts(&tx, &filter)?;
+            let total =
+                counts.high + counts.medium + counts.low + counts.informational + counts.unknown;
+
+            let tenant_count: u32 = tx
+                .prepare_cached("SELECT count(*) FROM tenants WHERE present = 1")?
+                .query_row([], |r| r.get(0))?;
+            let last_synced_at = tx
+                .prepare_cached(
+                    "SELECT max(finished_at) FROM sync_runs WHERE outcome IN ('ok', 'partial')",
+                )?
+                .query_row([], |r| get_opt_ts(r, 0))?;
+
+            Ok(PortfolioPage {
+                items,
+                total,
+                counts,
+                skipped: query_skipped(&tx)?,
+                tenant_count,
+                last_synced_at,
+            })
+        })
+    }
+}
