@@ -2,6 +2,7 @@
 //! and arguments, calls one engine service, and maps the error; anything
 //! more belongs in the engine where it is tested without a window.
 
+use manage365_core::auth::Secret;
 use manage365_core::model::IncidentUpdate;
 use manage365_core::settings::Settings;
 use manage365_core::views::{
@@ -272,7 +273,7 @@ pub async fn store_client_secret(
             "Save the partner tenant and client id before storing the secret",
         ));
     }
-    keychain.set_client_secret(&settings.client_id, secret)?;
+    keychain.set_client_secret(&settings.client_id, &Secret::new(secret))?;
     settings.sign_in = Some("client_secret".into());
     settings.demo = false;
     state.main.save_settings(settings).await?;
@@ -291,7 +292,7 @@ pub async fn start_device_sign_in(state: State<'_, AppState>) -> CommandResult<D
     let code = DeviceCode {
         user_code: flow.user_code().to_string(),
         verification_uri: flow.verification_uri().to_string(),
-        message: flow.message().to_string(),
+        message: flow.message().unwrap_or_default().to_string(),
         expires_in: flow.expires_in().as_secs(),
     };
     *state.device_sign_in.lock().expect("sign-in slot poisoned") = Some(flow);
@@ -312,7 +313,7 @@ pub async fn finish_device_sign_in(
         .ok_or_else(|| CommandError::invalid("Start the device sign-in first"))?;
     let refresh_token = flow.finish().await?;
     let mut settings = state.main.settings();
-    keychain(&state)?.set_refresh_token(&settings.partner_tenant, refresh_token.expose())?;
+    keychain(&state)?.set_refresh_token(&settings.partner_tenant, &refresh_token)?;
     settings.sign_in = Some("device_code".into());
     settings.demo = false;
     state.main.save_settings(settings).await?;

@@ -49,7 +49,13 @@ enum Command {
         once: bool,
     },
     /// Every incident of every tenant, newest first.
-    Portfolio(Filters),
+    Portfolio {
+        /// Tenant id (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        tenant: Vec<String>,
+        #[command(flatten)]
+        filters: Filters,
+    },
     /// One tenant's incidents.
     Incidents {
         #[arg(long)]
@@ -101,9 +107,6 @@ struct Filters {
     /// active, in_progress, resolved, redirected.
     #[arg(long, value_delimiter = ',')]
     status: Vec<String>,
-    /// Tenant id.
-    #[arg(long, value_delimiter = ',')]
-    tenant: Vec<String>,
     /// Owner UPN.
     #[arg(long, value_delimiter = ',')]
     assigned_to: Vec<String>,
@@ -200,7 +203,10 @@ async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Sync { once: true } => out.run(&desk.sync_once(Trigger::Manual).await?),
         Command::Sync { once: false } => sync_forever(&desk).await,
-        Command::Portfolio(filters) => out.page(&desk.portfolio(query(&filters)?).await?),
+        Command::Portfolio { tenant, filters } => {
+            let query = PortfolioQuery { tenant, ..query(&filters)? };
+            out.page(&desk.portfolio(query).await?)
+        }
         Command::Incidents { tenant, filters } => {
             out.page(&desk.tenant_incidents(&tenant, query(&filters)?).await?)
         }
@@ -274,7 +280,7 @@ async fn login(desk: &Desk, keychain: Option<&Keychain>, args: &LoginArgs) -> Re
         return Err(Error::invalid("clientSecret", "The client secret on stdin is empty"));
     }
 
-    keychain.set_client_secret(&args.client_id, secret)?;
+    keychain.set_client_secret(&args.client_id, &auth::Secret::new(secret.to_string()))?;
     let mut settings = desk.settings();
     settings.client_id = args.client_id.clone();
     settings.partner_tenant = args.partner_tenant.clone();
@@ -289,7 +295,6 @@ fn query(filters: &Filters) -> Result<PortfolioQuery, Error> {
     Ok(PortfolioQuery {
         severity: parse_all(&filters.severity, "severity", Severity::from_product, Severity::KNOWN)?,
         status: parse_all(&filters.status, "status", IncidentStatus::from_product, IncidentStatus::KNOWN)?,
-        tenant: filters.tenant.clone(),
         assigned_to: filters.assigned_to.clone(),
         classification: parse_all(
             &filters.classification,
@@ -332,5 +337,27 @@ fn update(args: &UpdateArgs) -> IncidentUpdate {
         determination: args.determination.as_deref().map(Determination::from_product),
         assigned_to: args.assigned_to.clone(),
         comment: args.comment.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn argument_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn unknown_filter_values_are_refused_with_the_valid_ones() {
+        let filters = Filters { severity: vec!["critical".into()], ..Filters::default() };
+
+        let error = query(&filters).unwrap_err();
+
+        assert_eq!(error.field(), Some("severity"));
+        assert!(error.to_string().contains("high"), "lists valid values: {error}");
     }
 }

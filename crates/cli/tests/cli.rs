@@ -87,8 +87,8 @@ fn sim_post(url: &str) {
 
 fn patches(sim: &Sim) -> usize {
     let log = sim_get(&format!("{}/_sim/requests", sim.url));
-    let entries = log.as_array().cloned().or_else(|| log["requests"].as_array().cloned());
-    entries.unwrap_or_default().iter().filter(|r| r["method"] == "PATCH").count()
+    let entries = log["value"].as_array().cloned().unwrap_or_default();
+    entries.iter().filter(|r| r["method"] == "PATCH").count()
 }
 
 #[test]
@@ -117,16 +117,12 @@ fn the_engine_walkthrough_works_from_the_command_line() {
     let target = tenants["items"].as_array().unwrap().iter().find_map(|row| {
         let tenant = row["tenantId"].as_str().unwrap();
         let state = sim_get(&format!("{}/_sim/state", sim.url));
-        let info = state["tenants"].as_array()?.iter().find(|t| t["id"] == tenant)?.clone();
-        let manage = info["roles"].to_string().contains("Operator")
-            || info["roles"].to_string().contains("Administrator")
-            || info["capability"] == "manage";
-        manage.then(|| (row.clone(), info))
+        let info = state["tenants"].as_array()?.iter().find(|t| t["tenantId"] == tenant)?.clone();
+        (info["securityAccess"] == "write").then(|| (row.clone(), info))
     });
     let (row, info) = target.expect("an active incident in a manageable tenant");
     let (tenant, incident) = (row["tenantId"].as_str().unwrap(), row["id"].as_str().unwrap());
-    let domain = info["domains"][0].as_str().or(info["verifiedDomains"][0]["name"].as_str());
-    let upn = format!("sec-lead@{}", domain.expect("the tenant has a domain"));
+    let upn = format!("sec-lead@{}", info["domains"][0].as_str().expect("a verified domain"));
     let updated = run(&[
         "--json", "update", "--tenant", tenant, "--incident", incident, "--status", "resolved",
         "--classification", "true_positive", "--determination", "phishing", "--assigned-to", &upn,

@@ -70,14 +70,23 @@ mod tests {
     #[test]
     fn operators_and_administrators_may_manage() {
         assert_eq!(capability(&roles(&[SECURITY_OPERATOR])), Capability::Manage);
-        assert_eq!(capability(&roles(&[SECURITY_ADMINISTRATOR])), Capability::Manage);
-        assert_eq!(capability(&roles(&[GLOBAL_READER, SECURITY_OPERATOR])), Capability::Manage);
+        assert_eq!(
+            capability(&roles(&[SECURITY_ADMINISTRATOR])),
+            Capability::Manage
+        );
+        assert_eq!(
+            capability(&roles(&[GLOBAL_READER, SECURITY_OPERATOR])),
+            Capability::Manage
+        );
     }
 
     #[test]
     fn readers_may_only_read() {
         assert_eq!(capability(&roles(&[SECURITY_READER])), Capability::Read);
-        assert_eq!(capability(&roles(&[&GLOBAL_READER.to_uppercase()])), Capability::Read);
+        assert_eq!(
+            capability(&roles(&[&GLOBAL_READER.to_uppercase()])),
+            Capability::Read
+        );
     }
 
     #[test]
@@ -96,8 +105,11 @@ mod tests {
 
     #[test]
     fn readable_tenants_are_not_skipped() {
-        let customer =
-            Customer { tenant_id: "t".into(), display_name: "C".into(), roles: roles(&[SECURITY_READER]) };
+        let customer = Customer {
+            tenant_id: "t".into(),
+            display_name: "C".into(),
+            roles: roles(&[SECURITY_READER]),
+        };
 
         assert_eq!(to_tenant(&customer, vec![]).skip_reason, None);
     }

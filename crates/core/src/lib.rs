@@ -18,17 +18,23 @@
 //! - [`store`]: the SQLite cache; the only module that speaks SQL.
 //! - [`sync`]: the background scheduler and one sync run.
 //! - [`service`]: the use cases both front ends call.
+//! - [`settings`]: the analyst's non-secret settings.
+//! - [`connect`]: where the Graph connection's credential comes from.
 //! - [`error`]: the top-level error and its stable codes.
 
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod connect;
 pub mod error;
 pub mod gdap;
 pub mod graph;
 pub mod model;
+pub mod service;
+pub mod settings;
 
 pub mod store;
+pub mod sync;
 
 pub mod views;
 

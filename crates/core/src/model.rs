@@ -18,7 +18,11 @@ macro_rules! product_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum $name {
-            $($(#[$vmeta])* $variant,)+
+            $(
+                #[doc = concat!("Product name `", $text, "`.")]
+                $(#[$vmeta])*
+                $variant,
+            )+
             /// A value this build does not know, kept as it arrived.
             Other(String),
         }

@@ -70,14 +70,13 @@ impl Settings {
         let cloud = match self.cloud.as_str() {
             "us_government" => Cloud::UsGovernment,
             "china" => Cloud::China,
-            "custom" => Cloud::Custom,
+            "custom" => Cloud::Custom {
+                graph_url: self.graph_url.trim_end_matches('/').to_string(),
+                login_url: self.login_url.trim_end_matches('/').to_string(),
+            },
             _ => Cloud::Global,
         };
         let mut config = GraphConfig::for_cloud(cloud);
-        if matches!(cloud, Cloud::Custom) {
-            config.graph_url = self.graph_url.trim_end_matches('/').to_string();
-            config.login_url = self.login_url.trim_end_matches('/').to_string();
-        }
         config.client_id = self.client_id.clone();
         config.partner_tenant = self.partner_tenant.clone();
         config

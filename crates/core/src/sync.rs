@@ -223,7 +223,7 @@ impl Syncer {
             tasks.spawn(
                 async move {
                     let _permit = limit.acquire_owned().await.expect("semaphore closed");
-                    this.sync_tenant(&graph, &tenant).await
+                    this.sync_tenant(graph, tenant).await
                 }
                 .instrument(span),
             );
@@ -275,7 +275,7 @@ impl Syncer {
                     .find(|t| t.id == customer.tenant_id)
                     .map(|t| t.domains.clone())
                     .unwrap_or_default();
-                gdap::to_tenant(customer, domains)
+                gdap::to_tenant(&customer, domains)
             })
             .collect();
         let store = self.store.clone();
@@ -284,7 +284,7 @@ impl Syncer {
         Ok(tenants)
     }
 
-    async fn sync_tenant(&self, graph: &GraphClient, tenant: &Tenant) -> TenantResult {
+    async fn sync_tenant(&self, graph: GraphClient, tenant: Tenant) -> TenantResult {
         let now = Utc::now();
         if !tenant.capability.can_read() {
             info!(reason = "missing_security_roles", "tenant skipped");
@@ -292,7 +292,7 @@ impl Syncer {
             return TenantResult::Skipped;
         }
 
-        match self.pull_tenant(graph, tenant).await {
+        match self.pull_tenant(&graph, &tenant).await {
             Ok((incidents, alerts)) => {
                 self.record(&tenant.id, TenantOutcome { at: now, ok: true, error: None }).await;
                 TenantResult::Synced { incidents, alerts }

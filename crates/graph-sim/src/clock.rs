@@ -21,7 +21,8 @@ pub fn format_error_date(t: DateTime<Utc>) -> String {
 
 /// RFC 3339 with whole seconds, used by token error bodies.
 pub fn format_token_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true).replace('T', " ")
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+        .replace('T', " ")
 }
 
 /// Parses an ISO-8601 instant with any number of fractional digits.
@@ -71,7 +72,10 @@ mod tests {
     fn formats_seven_fractional_digits_and_parses_back() {
         let t = parse_time("2021-08-13T08:43:35.5533333Z").expect("valid");
         assert_eq!(format_time(t), "2021-08-13T08:43:35.5533333Z");
-        assert_eq!(format_time(parse_time("2025-01-01T00:00:00Z").expect("valid")), "2025-01-01T00:00:00.0000000Z");
+        assert_eq!(
+            format_time(parse_time("2025-01-01T00:00:00Z").expect("valid")),
+            "2025-01-01T00:00:00.0000000Z"
+        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl Default for SimConfig {
 /// Injected failures. Rates are probabilities in `0.0..=1.0`, rolled per
 /// request on identity and Graph paths (never on `/_sim/`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultConfig {
     /// Share of requests answered 503 with `Retry-After`.
     pub rate_503: f64,

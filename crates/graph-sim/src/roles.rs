@@ -22,8 +22,12 @@ pub const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 pub const HELPDESK_ADMINISTRATOR: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 
 /// Roles that grant anything on the security paths.
-pub const SECURITY_ROLES: &[&str] =
-    &[SECURITY_READER, SECURITY_ADMINISTRATOR, SECURITY_OPERATOR, GLOBAL_READER];
+pub const SECURITY_ROLES: &[&str] = &[
+    SECURITY_READER,
+    SECURITY_ADMINISTRATOR,
+    SECURITY_OPERATOR,
+    GLOBAL_READER,
+];
 
 /// Roles a fully managed tenant gets.
 pub const MANAGE_SET: &[&str] = &[SECURITY_READER, SECURITY_OPERATOR, SECURITY_ADMINISTRATOR];
@@ -32,7 +36,11 @@ pub const MANAGE_SET: &[&str] = &[SECURITY_READER, SECURITY_OPERATOR, SECURITY_A
 pub const READ_SET: &[&str] = &[SECURITY_READER, GLOBAL_READER];
 
 /// Roles a tenant without security roles gets.
-pub const OTHER_SET: &[&str] = &[EXCHANGE_ADMINISTRATOR, USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR];
+pub const OTHER_SET: &[&str] = &[
+    EXCHANGE_ADMINISTRATOR,
+    USER_ADMINISTRATOR,
+    HELPDESK_ADMINISTRATOR,
+];
 
 /// What a caller may do on `/security`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -65,7 +73,10 @@ mod tests {
 
     #[test]
     fn operator_writes_reader_reads_exchange_admin_gets_nothing() {
-        assert_eq!(access_of([SECURITY_OPERATOR, SECURITY_READER]), Access::Write);
+        assert_eq!(
+            access_of([SECURITY_OPERATOR, SECURITY_READER]),
+            Access::Write
+        );
         assert_eq!(access_of(READ_SET.iter().copied()), Access::Read);
         assert_eq!(access_of(OTHER_SET.iter().copied()), Access::None);
     }

@@ -46,7 +46,12 @@ pub struct GraphError {
 impl GraphError {
     /// An error with any status and code.
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into(), retry_after: None }
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+            retry_after: None,
+        }
     }
 
     /// 400 `BadRequest`.
@@ -66,7 +71,11 @@ impl GraphError {
 
     /// 401 `InvalidAuthenticationToken`.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        )
     }
 
     /// The JSON body for this error and request.
@@ -90,7 +99,11 @@ impl GraphError {
 impl IntoResponse for GraphError {
     fn into_response(self) -> Response {
         let mut response = self.status.into_response();
-        if let Some(after) = self.retry_after.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
+        if let Some(after) = self
+            .retry_after
+            .as_deref()
+            .and_then(|a| HeaderValue::from_str(a).ok())
+        {
             response.headers_mut().insert("retry-after", after);
         }
         response.extensions_mut().insert(self);

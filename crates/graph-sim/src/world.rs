@@ -51,8 +51,6 @@ pub struct Tenant {
     pub control_profiles: Vec<Value>,
     /// The `organization` entity.
     pub organization: Value,
-    /// Next incident id handed out by the control API.
-    pub next_incident_id: u64,
     /// Instants of recent security requests, for the per-minute budget.
     pub budget_window: VecDeque<Instant>,
 }
@@ -120,7 +118,10 @@ pub fn role_ids(access_details: &Value) -> Vec<String> {
 
 /// An `accessDetails` object for role ids.
 pub fn access_details(roles: &[&str]) -> Value {
-    let roles: Vec<Value> = roles.iter().map(|r| json!({"roleDefinitionId": r})).collect();
+    let roles: Vec<Value> = roles
+        .iter()
+        .map(|r| json!({"roleDefinitionId": r}))
+        .collect();
     json!({ "unifiedRoles": roles })
 }
 
@@ -162,12 +163,16 @@ pub struct World {
 impl World {
     /// A customer tenant by id.
     pub fn tenant(&self, id: &str) -> Option<&Tenant> {
-        self.tenants.iter().find(|t| t.id().eq_ignore_ascii_case(id))
+        self.tenants
+            .iter()
+            .find(|t| t.id().eq_ignore_ascii_case(id))
     }
 
     /// A customer tenant by id, mutably.
     pub fn tenant_mut(&mut self, id: &str) -> Option<&mut Tenant> {
-        self.tenants.iter_mut().find(|t| t.id().eq_ignore_ascii_case(id))
+        self.tenants
+            .iter_mut()
+            .find(|t| t.id().eq_ignore_ascii_case(id))
     }
 
     /// Resolves the `{tenant}` segment of an identity URL (id or verified

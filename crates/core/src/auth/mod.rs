@@ -166,17 +166,14 @@ mod tests {
 
     #[test]
     fn env_credential_needs_all_three_variables() {
-        let mut vars = HashMap::from([
+        let mut vars: HashMap<&str, &str> = HashMap::from([
             ("AZURE_CLIENT_ID", "app"),
             ("AZURE_TENANT_ID", "partner"),
             ("AZURE_CLIENT_SECRET", "s3cret"),
         ]);
-        let lookup = |vars: &HashMap<&str, &str>| {
-            let vars = vars.clone();
-            move |name: &str| vars.get(name).map(|v| v.to_string())
-        };
 
-        let found = credential_from_lookup(lookup(&vars)).expect("all three set");
+        let found = credential_from_lookup(|n| vars.get(n).map(|v| v.to_string()));
+        let found = found.expect("all three set");
         assert_eq!(found.client_id, "app");
         assert_eq!(
             found.credential,
@@ -184,6 +181,6 @@ mod tests {
         );
 
         vars.insert("AZURE_CLIENT_SECRET", " ");
-        assert!(credential_from_lookup(lookup(&vars)).is_none());
+        assert!(credential_from_lookup(|n| vars.get(n).map(|v| v.to_string())).is_none());
     }
 }

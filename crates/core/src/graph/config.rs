@@ -29,13 +29,22 @@ impl Cloud {
     /// The Graph and login host roots of this cloud.
     pub fn hosts(&self) -> (String, String) {
         let (graph, login) = match self {
-            Cloud::Global => ("https://graph.microsoft.com", "https://login.microsoftonline.com"),
-            Cloud::UsGovernment => ("https://graph.microsoft.us", "https://login.microsoftonline.us"),
+            Cloud::Global => (
+                "https://graph.microsoft.com",
+                "https://login.microsoftonline.com",
+            ),
+            Cloud::UsGovernment => (
+                "https://graph.microsoft.us",
+                "https://login.microsoftonline.us",
+            ),
             Cloud::China => (
                 "https://microsoftgraph.chinacloudapi.cn",
                 "https://login.chinacloudapi.cn",
             ),
-            Cloud::Custom { graph_url, login_url } => (graph_url.as_str(), login_url.as_str()),
+            Cloud::Custom {
+                graph_url,
+                login_url,
+            } => (graph_url.as_str(), login_url.as_str()),
         };
         (graph.to_string(), login.to_string())
     }
@@ -66,6 +75,11 @@ pub struct GraphConfig {
     /// First backoff step when Graph gives no `Retry-After`; doubles per
     /// retry, jittered, capped at 30 seconds.
     pub backoff_base: Duration,
+    /// The OAuth scope asking for every Graph permission the app holds,
+    /// e.g. `https://graph.microsoft.com/.default`. It names the Graph
+    /// resource, not the host we connect to, so a simulator on loopback
+    /// keeps the global one.
+    pub scope: String,
 }
 
 impl Default for GraphConfig {
@@ -78,6 +92,11 @@ impl GraphConfig {
     /// Defaults for a cloud; `client_id` and `partner_tenant` stay empty.
     pub fn for_cloud(cloud: Cloud) -> Self {
         let (graph_url, login_url) = cloud.hosts();
+        let resource = match cloud {
+            Cloud::Custom { .. } => "https://graph.microsoft.com",
+            _ => graph_url.as_str(),
+        };
+        let scope = format!("{resource}/.default");
         GraphConfig {
             graph_url,
             login_url,
@@ -93,23 +112,29 @@ impl GraphConfig {
             max_concurrent_per_tenant: 4,
             page_size: None,
             backoff_base: Duration::from_secs(1),
+            scope,
         }
     }
 
-    /// The OAuth scope that asks for every Graph permission the app holds,
-    /// e.g. `https://graph.microsoft.com/.default`.
+    /// The OAuth scope tokens are requested for ([`GraphConfig::scope`]).
     pub fn graph_scope(&self) -> String {
-        format!("{}/.default", self.graph_url.trim_end_matches('/'))
+        self.scope.clone()
     }
 
     /// The v2 token endpoint of a tenant.
     pub fn token_url(&self, tenant: &str) -> String {
-        format!("{}/{tenant}/oauth2/v2.0/token", self.login_url.trim_end_matches('/'))
+        format!(
+            "{}/{tenant}/oauth2/v2.0/token",
+            self.login_url.trim_end_matches('/')
+        )
     }
 
     /// The v2 device authorization endpoint of a tenant.
     pub fn device_code_url(&self, tenant: &str) -> String {
-        format!("{}/{tenant}/oauth2/v2.0/devicecode", self.login_url.trim_end_matches('/'))
+        format!(
+            "{}/{tenant}/oauth2/v2.0/devicecode",
+            self.login_url.trim_end_matches('/')
+        )
     }
 }
 
@@ -125,7 +150,20 @@ mod tests {
         assert_eq!(us.graph_url, "https://graph.microsoft.us");
         assert_eq!(us.login_url, "https://login.microsoftonline.us");
         assert_eq!(cn.graph_url, "https://microsoftgraph.chinacloudapi.cn");
-        assert_eq!(cn.graph_scope(), "https://microsoftgraph.chinacloudapi.cn/.default");
+        assert_eq!(
+            cn.graph_scope(),
+            "https://microsoftgraph.chinacloudapi.cn/.default"
+        );
+    }
+
+    #[test]
+    fn custom_hosts_keep_the_global_graph_scope() {
+        let sim = GraphConfig::for_cloud(Cloud::Custom {
+            graph_url: "http://127.0.0.1:9".into(),
+            login_url: "http://127.0.0.1:9".into(),
+        });
+
+        assert_eq!(sim.scope, "https://graph.microsoft.com/.default");
     }
 
     #[test]

@@ -56,7 +56,10 @@ pub enum Error {
         detail: String,
     },
     /// Graph kept throttling after every retry.
-    #[error("Graph is throttling requests{}; try again later", wait_suffix(retry_after))]
+    #[error(
+        "Graph is throttling requests{}; try again later",
+        wait_suffix(retry_after)
+    )]
     Throttled {
         /// How long Graph asked us to wait last time, if it said.
         retry_after: Option<Duration>,
@@ -179,16 +182,26 @@ impl Error {
         let message = message.unwrap_or_else(|| format!("HTTP {status} without an error body"));
 
         match status {
-            401 => Error::Auth { code: non_empty(code, "401"), message },
+            401 => Error::Auth {
+                code: non_empty(code, "401"),
+                message,
+            },
             // Conditional Access asks for a fresh sign-in with a 403.
             403 if code.eq_ignore_ascii_case("insufficient_claims") => {
                 Error::Auth { code, message }
             }
-            403 if is_security_path(path) => {
-                Error::MissingRoles { tenant: tenant.to_string(), code, request_id }
-            }
+            403 if is_security_path(path) => Error::MissingRoles {
+                tenant: tenant.to_string(),
+                code,
+                request_id,
+            },
             429 => Error::Throttled { retry_after },
-            _ => Error::Api { status, code, message, request_id },
+            _ => Error::Api {
+                status,
+                code,
+                message,
+                request_id,
+            },
         }
     }
 
@@ -197,9 +210,16 @@ impl Error {
         let aadsts = error.aadsts();
         match aadsts {
             Some(n @ (700016 | 7000229 | 65001 | 90008 | 90094 | 90095 | 90099 | 500011)) => {
-                return Error::NotConsented { tenant: tenant.to_string(), aadsts: n };
+                return Error::NotConsented {
+                    tenant: tenant.to_string(),
+                    aadsts: n,
+                };
             }
-            Some(90002) => return Error::UnknownTenant { tenant: tenant.to_string() },
+            Some(90002) => {
+                return Error::UnknownTenant {
+                    tenant: tenant.to_string(),
+                }
+            }
             _ => {}
         }
         let code = match aadsts {
@@ -254,8 +274,14 @@ mod tests {
 
     #[test]
     fn forbidden_elsewhere_is_an_api_error_with_its_code() {
-        let error =
-            Error::from_graph_response(403, "/v1.0/organization", "t1", FORBIDDEN.as_bytes(), None, None);
+        let error = Error::from_graph_response(
+            403,
+            "/v1.0/organization",
+            "t1",
+            FORBIDDEN.as_bytes(),
+            None,
+            None,
+        );
 
         assert!(matches!(&error, Error::Api { status: 403, code, .. } if code == "Forbidden"));
         assert_eq!(error.skip_reason(), None);
@@ -263,7 +289,8 @@ mod tests {
 
     #[test]
     fn unauthorized_means_sign_in_again() {
-        let error = Error::from_graph_response(401, "/v1.0/security/incidents", "t", b"", None, None);
+        let error =
+            Error::from_graph_response(401, "/v1.0/security/incidents", "t", b"", None, None);
 
         assert_eq!(error.code(), ErrorCode::AuthExpired);
     }
@@ -271,8 +298,14 @@ mod tests {
     #[test]
     fn other_statuses_keep_graph_code_and_request_id_in_the_message() {
         let body = br#"{"error":{"code":"BadRequest","message":"Invalid status value."}}"#;
-        let error =
-            Error::from_graph_response(400, "/v1.0/security/incidents/1", "t", body, Some("r-9"), None);
+        let error = Error::from_graph_response(
+            400,
+            "/v1.0/security/incidents/1",
+            "t",
+            body,
+            Some("r-9"),
+            None,
+        );
 
         let text = error.to_string();
         assert!(text.contains("400 BadRequest"), "{text}");
@@ -290,8 +323,14 @@ mod tests {
             Error::from_token_error("t", &consent).skip_reason(),
             Some(SkipReason::NotConsented)
         );
-        assert!(matches!(Error::from_token_error("t", &tenant), Error::UnknownTenant { .. }));
-        assert_eq!(Error::from_token_error("t", &secret).code(), ErrorCode::AuthExpired);
+        assert!(matches!(
+            Error::from_token_error("t", &tenant),
+            Error::UnknownTenant { .. }
+        ));
+        assert_eq!(
+            Error::from_token_error("t", &secret).code(),
+            ErrorCode::AuthExpired
+        );
         assert!(
             matches!(Error::from_token_error("t", &grant), Error::Auth { code, .. } if code == "invalid_grant")
         );

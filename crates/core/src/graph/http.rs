@@ -64,8 +64,19 @@ pub(crate) fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'$' | b':'
-            | b'\'' | b',' | b'(' | b')' => out.push(byte as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'$'
+            | b':'
+            | b'\''
+            | b','
+            | b'('
+            | b')' => out.push(byte as char),
             other => out.push_str(&format!("%{other:02X}")),
         }
     }
@@ -85,11 +96,17 @@ fn retryable_transport(method: &Method, error: &reqwest::Error) -> bool {
 }
 
 fn offline(error: reqwest::Error) -> Error {
-    Error::Offline { detail: crate::auth::source_chain(&error.without_url()) }
+    Error::Offline {
+        detail: crate::auth::source_chain(&error.without_url()),
+    }
 }
 
 fn header(response: &reqwest::Response, name: &str) -> Option<String> {
-    response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 impl Inner {
@@ -97,7 +114,10 @@ impl Inner {
     /// (values encoded here).
     pub(crate) fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url, Error> {
         let mut text = format!("{}/v1.0{path}", self.config.graph_url.trim_end_matches('/'));
-        let pairs: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+        let pairs: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
         if !pairs.is_empty() {
             text.push('?');
             text.push_str(&pairs.join("&"));
@@ -116,7 +136,12 @@ impl Inner {
             let reply = match self.send_once(call, attempt).await {
                 Ok(reply) => reply,
                 Err(Err(e)) if retries_left && retryable_transport(&call.method, &e) => {
-                    tracing::warn!(tenant = call.tenant, path, attempt, "connection broke, retrying");
+                    tracing::warn!(
+                        tenant = call.tenant,
+                        path,
+                        attempt,
+                        "connection broke, retrying"
+                    );
                     tokio::time::sleep(jittered_backoff(self.config.backoff_base, attempt)).await;
                     attempt += 1;
                     continue;
@@ -149,8 +174,13 @@ impl Inner {
                     continue;
                 }
                 if reply.status != 504 {
-                    let error = Error::Throttled { retry_after: Some(wait) };
-                    return Err(Failure { error, reply: Some(reply) });
+                    let error = Error::Throttled {
+                        retry_after: Some(wait),
+                    };
+                    return Err(Failure {
+                        error,
+                        reply: Some(reply),
+                    });
                 }
             }
             let error = Error::from_graph_response(
@@ -161,7 +191,10 @@ impl Inner {
                 reply.request_id.as_deref(),
                 reply.retry_after,
             );
-            return Err(Failure { error, reply: Some(reply) });
+            return Err(Failure {
+                error,
+                reply: Some(reply),
+            });
         }
     }
 
@@ -205,7 +238,12 @@ impl Inner {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "graph request"
         );
-        Ok(Reply { status, request_id, retry_after, body })
+        Ok(Reply {
+            status,
+            request_id,
+            retry_after,
+            body,
+        })
     }
 }
 
@@ -222,7 +260,14 @@ fn new_request_id() -> String {
             _ => format!("{b:02x}"),
         })
         .collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]

@@ -52,7 +52,9 @@ impl GraphClient {
         tenant: &str,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<Alert>, Error> {
-        let url = self.inner.url("/security/alerts_v2", &self.list_query(since))?;
+        let url = self
+            .inner
+            .url("/security/alerts_v2", &self.list_query(since))?;
         let wire: Vec<AlertWire> = self.inner.get_all(tenant, url, "alerts").await?;
         wire.into_iter().map(|w| w.into_domain(tenant)).collect()
     }
@@ -60,7 +62,9 @@ impl GraphClient {
     /// One incident with its alerts.
     pub async fn get_incident(&self, tenant: &str, id: &str) -> Result<IncidentWithAlerts, Error> {
         let path = format!("/security/incidents/{}", encode(id));
-        let url = self.inner.url(&path, &[("$expand", "alerts".to_string())])?;
+        let url = self
+            .inner
+            .url(&path, &[("$expand", "alerts".to_string())])?;
         let wire: IncidentWire = self.inner.get_json(tenant, url, "incident").await?;
         with_alerts(wire, tenant)
     }
@@ -68,18 +72,24 @@ impl GraphClient {
     /// Recent Secure Score snapshots and the improvement actions, with
     /// each action's current points from the newest snapshot.
     pub async fn recommendations(&self, tenant: &str) -> Result<SecureScoreData, Error> {
-        let url = self.inner.url("/security/secureScores", &[("$top", SCORE_DAYS.to_string())])?;
+        let url = self.inner.url(
+            "/security/secureScores",
+            &[("$top", SCORE_DAYS.to_string())],
+        )?;
         // One page is enough: we asked for the newest two weeks only.
-        let scores: Page<SecureScoreWire> = self.inner.get_json(tenant, url, "secure scores").await?;
+        let scores: Page<SecureScoreWire> =
+            self.inner.get_json(tenant, url, "secure scores").await?;
         let mut snapshots = Vec::with_capacity(scores.value.len());
         for score in &scores.value {
             snapshots.push((score.to_snapshot(tenant)?, score));
         }
         // The docs say newest first; sorting costs nothing and makes sure.
-        snapshots.sort_by(|a, b| b.0.created_at.cmp(&a.0.created_at));
+        snapshots.sort_by_key(|s| std::cmp::Reverse(s.0.created_at));
 
         let query: Vec<_> = self.list_query(None);
-        let url = self.inner.url("/security/secureScoreControlProfiles", &query)?;
+        let url = self
+            .inner
+            .url("/security/secureScoreControlProfiles", &query)?;
         let profiles: Vec<ControlProfileWire> =
             self.inner.get_all(tenant, url, "control profiles").await?;
         let latest = snapshots.first().map(|(_, wire)| *wire);
@@ -87,7 +97,10 @@ impl GraphClient {
             wire::recommendations_from_wire(tenant, self.portal_host(), profiles, latest)?;
 
         Ok(SecureScoreData {
-            snapshots: snapshots.into_iter().map(|(snapshot, _)| snapshot).collect(),
+            snapshots: snapshots
+                .into_iter()
+                .map(|(snapshot, _)| snapshot)
+                .collect(),
             recommendations,
         })
     }
@@ -168,7 +181,12 @@ impl GraphClient {
             Err(error) => return (exchange, Err(error)),
         };
         exchange.path = path_and_query(&url);
-        let call = Call { method, tenant, url, body: Some(&body) };
+        let call = Call {
+            method,
+            tenant,
+            url,
+            body: Some(&body),
+        };
         let (reply, result) = match self.inner.execute(&call).await {
             Ok(reply) => (Some(reply.clone()), Ok(reply)),
             Err(Failure { error, reply }) => (reply, Err(error)),

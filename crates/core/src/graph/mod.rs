@@ -107,14 +107,20 @@ impl GraphClient {
     /// Nothing is sent until the first call.
     pub fn new(config: GraphConfig, credential: Credential) -> Result<Self, Error> {
         if config.client_id.trim().is_empty() {
-            return Err(Error::Config("the app registration's client id is empty".into()));
+            return Err(Error::Config(
+                "the app registration's client id is empty".into(),
+            ));
         }
         for (name, url) in [("Graph", &config.graph_url), ("login", &config.login_url)] {
             url::Url::parse(url).map_err(|e| Error::Config(format!("{name} URL {url:?}: {e}")))?;
         }
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)
-            .connect_timeout(config.request_timeout.min(std::time::Duration::from_secs(10)))
+            .connect_timeout(
+                config
+                    .request_timeout
+                    .min(std::time::Duration::from_secs(10)),
+            )
             // Tokens must not follow a redirect to another host.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Manage365Desk/", env!("CARGO_PKG_VERSION")))
@@ -129,7 +135,9 @@ impl GraphClient {
             config,
             http,
         };
-        Ok(GraphClient { inner: Arc::new(inner) })
+        Ok(GraphClient {
+            inner: Arc::new(inner),
+        })
     }
 
     /// The settings this client runs with.

@@ -35,7 +35,11 @@ impl Pacer {
     /// A pacer allowing `per_minute` sends per tenant per 60 s (0 = no
     /// limit) and `concurrent` in flight (at least 1).
     pub(crate) fn new(per_minute: u32, concurrent: usize) -> Self {
-        Pacer { per_minute, concurrent: concurrent.max(1), gates: Mutex::default() }
+        Pacer {
+            per_minute,
+            concurrent: concurrent.max(1),
+            gates: Mutex::default(),
+        }
     }
 
     fn gate(&self, tenant: &str) -> Arc<Gate> {
@@ -76,14 +80,18 @@ impl Pacer {
         }
         let now = Instant::now();
         let mut sent = gate.sent.lock().unwrap_or_else(|e| e.into_inner());
-        while sent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+        while sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+        {
             sent.pop_front();
         }
         if sent.len() < self.per_minute as usize {
             sent.push_back(now);
             return None;
         }
-        sent.front().map(|oldest| (*oldest + WINDOW).saturating_duration_since(now))
+        sent.front()
+            .map(|oldest| (*oldest + WINDOW).saturating_duration_since(now))
     }
 }
 
@@ -99,10 +107,17 @@ mod tests {
         for _ in 0..3 {
             drop(pacer.admit("t1").await);
         }
-        assert!(start.elapsed() < Duration::from_secs(1), "first three go at once");
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "first three go at once"
+        );
         drop(pacer.admit("t1").await);
 
-        assert!(start.elapsed() >= WINDOW, "the fourth waits a minute: {:?}", start.elapsed());
+        assert!(
+            start.elapsed() >= WINDOW,
+            "the fourth waits a minute: {:?}",
+            start.elapsed()
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -122,8 +137,15 @@ mod tests {
         let held = pacer.admit("t1").await;
 
         let waiting = tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1")).await;
-        assert!(waiting.is_err(), "a second request waits while the first is in flight");
+        assert!(
+            waiting.is_err(),
+            "a second request waits while the first is in flight"
+        );
         drop(held);
-        assert!(tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1")).await.is_ok());
+        assert!(
+            tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1"))
+                .await
+                .is_ok()
+        );
     }
 }

@@ -27,7 +27,12 @@ impl Inner {
         url: Url,
         what: &str,
     ) -> Result<T, Error> {
-        let call = Call { method: Method::GET, tenant, url, body: None };
+        let call = Call {
+            method: Method::GET,
+            tenant,
+            url,
+            body: None,
+        };
         let reply = self.execute(&call).await.map_err(|f| f.error)?;
         decode(&reply.body, what)
     }
@@ -44,24 +49,41 @@ impl Inner {
         let mut next = Some(first);
         while let Some(url) = next.take() {
             if !seen.insert(url.to_string()) || seen.len() > MAX_PAGES {
-                return Err(Error::PagingLoop { path: path_and_query(&url) });
+                return Err(Error::PagingLoop {
+                    path: path_and_query(&url),
+                });
             }
             let page: Page<T> = self.get_json(tenant, url, what).await?;
             items.extend(page.value);
-            next = page.next_link.map(|link| self.next_url(&link)).transpose()?;
+            next = page
+                .next_link
+                .map(|link| self.next_url(&link))
+                .transpose()?;
         }
-        tracing::debug!(tenant, what, items = items.len(), pages = seen.len(), "collection read");
+        tracing::debug!(
+            tenant,
+            what,
+            items = items.len(),
+            pages = seen.len(),
+            "collection read"
+        );
         Ok(items)
     }
 
     /// Parses a nextLink and checks it stays on our Graph host.
     fn next_url(&self, link: &str) -> Result<Url, Error> {
-        let bad = |detail: String| Error::Decode { what: "@odata.nextLink".into(), detail };
+        let bad = |detail: String| Error::Decode {
+            what: "@odata.nextLink".into(),
+            detail,
+        };
         let url = Url::parse(link).map_err(|e| bad(format!("not a URL: {e}")))?;
         let ours = Url::parse(&self.config.graph_url)
             .map_err(|e| Error::Config(format!("Graph URL: {e}")))?;
         if url.origin() != ours.origin() {
-            return Err(bad(format!("points away from {}", ours.origin().ascii_serialization())));
+            return Err(bad(format!(
+                "points away from {}",
+                ours.origin().ascii_serialization()
+            )));
         }
         Ok(url)
     }

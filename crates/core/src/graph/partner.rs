@@ -2,10 +2,10 @@
 //! GDAP customers with their effective roles, and a customer's verified
 //! domains.
 
+use super::http::encode;
 use super::wire::{
     self, AccessAssignmentWire, CustomerWire, OrganizationWire, Page, RelationshipWire,
 };
-use super::http::encode;
 use super::{Error, GraphClient};
 use crate::gdap::Customer;
 
@@ -18,11 +18,18 @@ impl GraphClient {
         if partner.is_empty() {
             return Err(Error::Config("the partner tenant id is empty".into()));
         }
-        let url = self.inner.url("/tenantRelationships/delegatedAdminCustomers", &[])?;
-        let customers: Vec<CustomerWire> = self.inner.get_all(&partner, url, "GDAP customers").await?;
-        let url = self.inner.url("/tenantRelationships/delegatedAdminRelationships", &[])?;
-        let relationships: Vec<RelationshipWire> =
-            self.inner.get_all(&partner, url, "GDAP relationships").await?;
+        let url = self
+            .inner
+            .url("/tenantRelationships/delegatedAdminCustomers", &[])?;
+        let customers: Vec<CustomerWire> =
+            self.inner.get_all(&partner, url, "GDAP customers").await?;
+        let url = self
+            .inner
+            .url("/tenantRelationships/delegatedAdminRelationships", &[])?;
+        let relationships: Vec<RelationshipWire> = self
+            .inner
+            .get_all(&partner, url, "GDAP relationships")
+            .await?;
 
         let mut joined = Vec::with_capacity(relationships.len());
         for relationship in relationships {
@@ -46,13 +53,19 @@ impl GraphClient {
             encode(relationship)
         );
         let url = self.inner.url(&path, &[])?;
-        self.inner.get_all(partner, url, "GDAP access assignments").await
+        self.inner
+            .get_all(partner, url, "GDAP access assignments")
+            .await
     }
 
     /// The customer's verified domain names (`GET /organization`).
     pub async fn verified_domains(&self, tenant: &str) -> Result<Vec<String>, Error> {
         let url = self.inner.url("/organization", &[])?;
         let page: Page<OrganizationWire> = self.inner.get_json(tenant, url, "organization").await?;
-        Ok(page.value.iter().flat_map(OrganizationWire::domain_names).collect())
+        Ok(page
+            .value
+            .iter()
+            .flat_map(OrganizationWire::domain_names)
+            .collect())
     }
 }

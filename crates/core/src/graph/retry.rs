@@ -24,7 +24,9 @@ pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Durat
     if let Ok(seconds) = value.parse::<f64>() {
         return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
     }
-    let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
     Some((at - now).to_std().unwrap_or(Duration::ZERO))
 }
 
@@ -51,8 +53,14 @@ mod tests {
     fn fractional_retry_after_seconds_are_honoured() {
         let now = Utc::now();
 
-        assert_eq!(parse_retry_after("2.128", now), Some(Duration::from_millis(2128)));
-        assert_eq!(parse_retry_after(" 10 ", now), Some(Duration::from_secs(10)));
+        assert_eq!(
+            parse_retry_after("2.128", now),
+            Some(Duration::from_millis(2128))
+        );
+        assert_eq!(
+            parse_retry_after(" 10 ", now),
+            Some(Duration::from_secs(10))
+        );
     }
 
     #[test]
@@ -86,7 +94,10 @@ mod tests {
     fn jitter_stays_within_half_and_full_step() {
         for _ in 0..100 {
             let wait = jittered_backoff(Duration::from_secs(4), 0);
-            assert!(wait >= Duration::from_secs(2) && wait <= Duration::from_secs(4), "{wait:?}");
+            assert!(
+                wait >= Duration::from_secs(2) && wait <= Duration::from_secs(4),
+                "{wait:?}"
+            );
         }
     }
 }

@@ -75,8 +75,18 @@ pub(crate) struct Tokens {
 }
 
 impl Tokens {
-    pub(crate) fn new(config: Arc<GraphConfig>, credential: Credential, http: reqwest::Client) -> Self {
-        Tokens { config, credential, http, requests: AtomicU64::new(0), slots: Mutex::default() }
+    pub(crate) fn new(
+        config: Arc<GraphConfig>,
+        credential: Credential,
+        http: reqwest::Client,
+    ) -> Self {
+        Tokens {
+            config,
+            credential,
+            http,
+            requests: AtomicU64::new(0),
+            slots: Mutex::default(),
+        }
     }
 
     /// HTTP requests sent to the token endpoint so far.
@@ -114,25 +124,39 @@ impl Tokens {
             .set_auth_type(AuthType::RequestBody)
             .set_token_uri(token_url);
         let scope = Scope::new(self.config.graph_scope());
-        let http = |request: HttpRequest| self.send(request);
 
         let started = Instant::now();
         let answer = match &self.credential {
             Credential::ClientSecret(secret) => {
                 let client = client.set_client_secret(ClientSecret::new(secret.expose().into()));
-                client.exchange_client_credentials().add_scope(scope).request_async(&http).await
+                client
+                    .exchange_client_credentials()
+                    .add_scope(scope)
+                    .request_async(self)
+                    .await
             }
             Credential::RefreshToken(secret) => {
                 let refresh = RefreshToken::new(secret.expose().to_string());
-                client.exchange_refresh_token(&refresh).add_scope(scope).request_async(&http).await
+                client
+                    .exchange_refresh_token(&refresh)
+                    .add_scope(scope)
+                    .request_async(self)
+                    .await
             }
         };
         let answer = answer.map_err(|e| token_error(tenant, e))?;
-        tracing::debug!(tenant, elapsed_ms = started.elapsed().as_millis() as u64, "token acquired");
+        tracing::debug!(
+            tenant,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "token acquired"
+        );
 
         let lifetime = answer.expires_in().unwrap_or(DEFAULT_LIFETIME);
         let margin = REFRESH_MARGIN.min(lifetime / 2);
-        Ok(Cached { token: answer.access_token().clone(), refresh_at: started + lifetime - margin })
+        Ok(Cached {
+            token: answer.access_token().clone(),
+            refresh_at: started + lifetime - margin,
+        })
     }
 
     /// The HTTP leg for oauth2, with our retries: 429/503/504 wait for
@@ -174,13 +198,30 @@ impl Tokens {
     }
 }
 
+/// oauth2's HTTP leg. The future is boxed as `Send` so a token fetch can
+/// run inside spawned tasks: a closure-based client would tie the future to
+/// a borrowed lifetime that `Send` checks on spawned tasks cannot see
+/// through ("implementation of `Send` is not general enough").
+impl<'c> oauth2::AsyncHttpClient<'c> for Tokens {
+    type Error = TokenHttpError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<HttpResponse, TokenHttpError>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(self.send(request))
+    }
+}
+
 async fn into_http_response(response: reqwest::Response) -> Result<HttpResponse, TokenHttpError> {
     let mut builder = oauth2::http::Response::builder().status(response.status());
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
     }
     let body = response.bytes().await.map_err(transport)?;
-    builder.body(body.to_vec()).map_err(|e| TokenHttpError::Build(e.to_string()))
+    builder
+        .body(body.to_vec())
+        .map_err(|e| TokenHttpError::Build(e.to_string()))
 }
 
 fn transport(error: reqwest::Error) -> TokenHttpError {
@@ -194,14 +235,15 @@ fn token_error(tenant: &str, error: RequestTokenError<TokenHttpError, AadError>)
         RequestTokenError::Request(TokenHttpError::Throttled(retry_after)) => {
             Error::Throttled { retry_after }
         }
-        RequestTokenError::Request(TokenHttpError::Transport(detail)) => {
-            Error::Offline { detail }
-        }
+        RequestTokenError::Request(TokenHttpError::Transport(detail)) => Error::Offline { detail },
         RequestTokenError::Request(TokenHttpError::Build(detail)) => Error::Config(detail),
         RequestTokenError::Parse(e, _) => Error::Decode {
             what: "token answer".into(),
             detail: e.to_string(),
         },
-        RequestTokenError::Other(detail) => Error::Auth { code: "token_endpoint".into(), message: detail },
+        RequestTokenError::Other(detail) => Error::Auth {
+            code: "token_endpoint".into(),
+            message: detail,
+        },
     }
 }

@@ -51,11 +51,16 @@ const MIGRATIONS: &[&str] = &[
     -- The portfolio is always newest first; each filter gets an index that
     -- keeps that order within the filtered value.
     CREATE INDEX incidents_newest ON incidents (created_at DESC, id DESC, tenant_id DESC);
-    CREATE INDEX incidents_tenant_newest ON incidents (tenant_id, created_at DESC);
-    CREATE INDEX incidents_severity ON incidents (severity, created_at DESC);
-    CREATE INDEX incidents_status ON incidents (status, created_at DESC);
-    CREATE INDEX incidents_classification ON incidents (classification, created_at DESC);
-    CREATE INDEX incidents_assigned ON incidents (assigned_to COLLATE NOCASE, created_at DESC);
+    CREATE INDEX incidents_tenant_newest
+        ON incidents (tenant_id, created_at DESC, id DESC);
+    CREATE INDEX incidents_severity
+        ON incidents (severity, created_at DESC, id DESC, tenant_id DESC);
+    CREATE INDEX incidents_status
+        ON incidents (status, created_at DESC, id DESC, tenant_id DESC);
+    CREATE INDEX incidents_classification
+        ON incidents (classification, created_at DESC, id DESC, tenant_id DESC);
+    CREATE INDEX incidents_assigned
+        ON incidents (assigned_to COLLATE NOCASE, created_at DESC);
 
     CREATE TABLE alerts (
         tenant_id           TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,

@@ -25,6 +25,7 @@
 //! - `codec`: how timestamps, enums and JSON sit in columns.
 //! - `tenants`: the tenant list, skip state and per-tenant attempts.
 //! - `pulls`: one transaction per tenant pull, reconcile, watermarks.
+//! - `upserts`: incident and alert row writers, guarded by update time.
 //! - `derived`: per-incident figures computed from its alerts.
 //! - `local_alerts`: re-open alerts with dedupe keys.
 //! - `portfolio`: the cross-tenant queue and its filters.
@@ -50,6 +51,7 @@ mod runs;
 mod score;
 mod settings;
 mod tenants;
+mod upserts;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -78,7 +80,10 @@ const MAX_IDLE_READERS: usize = 4;
 /// text per filter shape, so this is larger than rusqlite's default.
 const STATEMENT_CACHE: usize = 64;
 
-/// A handle to the cache. Clones share the same connections.
+/// A handle to the cache. It is `Clone + Send + Sync`: clones share the
+/// same connections, so hand one to each thread or task that needs it.
+/// Every method blocks on SQLite; from async code call it inside
+/// `spawn_blocking`.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
@@ -108,6 +113,9 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let mut writer = open_connection(path, false)?;
         migrations::migrate(&mut writer)?;
+        // Refreshes planner statistics where SQLite thinks they are stale,
+        // as its docs advise for long-lived connections; cheap when not.
+        writer.execute_batch("PRAGMA optimize = 0x10002")?;
         let reader = open_connection(path, true)?;
 
         Ok(Store {
@@ -170,13 +178,15 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
 
-    // WAL is a property of the file; setting it again is a no-op. NORMAL
-    // sync is safe under WAL: a killed process never loses a commit.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
     if read_only {
+        // WAL is a property of the file, set once by the writer.
         conn.pragma_update(None, "query_only", true)?;
+    } else {
+        // NORMAL sync is safe under WAL: a killed process never loses a
+        // commit; only a power cut may drop the last few.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
     }
     Ok(conn)
 }

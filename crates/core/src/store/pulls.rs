@@ -12,9 +12,10 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::codec::{get_opt_ts, opt_ts, to_json, Ts};
-use super::derived::{refresh_incident, remember_upns};
+use super::codec::{get_opt_ts, opt_ts, to_json};
+use super::derived::refresh_incident;
 use super::local_alerts::{raise, Raise};
+use super::upserts::{write_alert, write_incident};
 use super::{score, Error, Result, Store};
 use crate::model::{Alert, Incident, IncidentStatus, Recommendation, ScoreSnapshot, Severity};
 use crate::views::LocalAlert;
@@ -262,7 +263,12 @@ fn raise_reopen(
             at,
         },
     )?;
-    tracing::info!(tenant_id = %incident.tenant_id, incident_id = %incident.id, newly_raised, "incident re-opened");
+    tracing::info!(
+        tenant_id = %incident.tenant_id,
+        incident_id = %incident.id,
+        newly_raised,
+        "incident re-opened"
+    );
 
     Ok(Reopen {
         alert,
@@ -270,135 +276,6 @@ fn raise_reopen(
         tenant_name: tenant_name.to_string(),
         newly_raised,
     })
-}
-
-/// Upserts an incident's own fields (the derived ones are refreshed
-/// separately). Returns false when the cached copy is newer.
-fn write_incident(tx: &Connection, incident: &Incident) -> Result<bool> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO incidents (tenant_id, id, display_name, description, severity, status, \
-             classification, determination, assigned_to, created_at, last_update_at, web_url, \
-             redirect_incident_id, custom_tags, system_tags, comments) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
-         ON CONFLICT (tenant_id, id) DO UPDATE SET display_name = excluded.display_name, \
-             description = excluded.description, severity = excluded.severity, \
-             status = excluded.status, classification = excluded.classification, \
-             determination = excluded.determination, assigned_to = excluded.assigned_to, \
-             created_at = excluded.created_at, last_update_at = excluded.last_update_at, \
-             web_url = excluded.web_url, redirect_incident_id = excluded.redirect_incident_id, \
-             custom_tags = excluded.custom_tags, system_tags = excluded.system_tags, \
-             comments = excluded.comments \
-         WHERE excluded.last_update_at >= incidents.last_update_at",
-    )?;
-    let changed = stmt.execute(params![
-        incident.tenant_id,
-        incident.id,
-        incident.display_name,
-        incident.description,
-        incident.severity.as_str(),
-        incident.status.as_str(),
-        incident.classification.as_ref().map(|c| c.as_str()),
-        incident.determination.as_ref().map(|d| d.as_str()),
-        incident.assigned_to,
-        Ts(incident.created_at),
-        Ts(incident.last_update_at),
-        incident.web_url,
-        incident.redirect_incident_id,
-        to_json(&incident.custom_tags)?,
-        to_json(&incident.system_tags)?,
-        to_json(&incident.comments)?,
-    ])?;
-    Ok(changed == 1)
-}
-
-/// Upserts an alert with its techniques and UPNs, adding to `touched` the
-/// incident it belongs to and the one it left, if it moved. Returns false
-/// when the cached copy is newer.
-fn write_alert(tx: &Connection, alert: &Alert, touched: &mut BTreeSet<String>) -> Result<bool> {
-    let mut previous =
-        tx.prepare_cached("SELECT incident_id FROM alerts WHERE tenant_id = ?1 AND id = ?2")?;
-    let left: Option<Option<String>> = previous
-        .query_row([&alert.tenant_id, &alert.id], |r| r.get(0))
-        .optional()?;
-
-    if !upsert_alert_row(tx, alert)? {
-        return Ok(false);
-    }
-    touched.extend(left.flatten());
-    touched.extend(alert.incident_id.clone());
-    write_techniques(tx, alert)?;
-    remember_upns(tx, &alert.tenant_id, &alert.evidence)?;
-    Ok(true)
-}
-
-fn upsert_alert_row(tx: &Connection, alert: &Alert) -> Result<bool> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO alerts (tenant_id, id, incident_id, title, description, category, \
-             severity, status, classification, determination, assigned_to, mitre_techniques, \
-             recommended_actions, service_source, detection_source, created_at, \
-             last_update_at, first_activity_at, last_activity_at, web_url, evidence) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-             ?18, ?19, ?20, ?21) \
-         ON CONFLICT (tenant_id, id) DO UPDATE SET incident_id = excluded.incident_id, \
-             title = excluded.title, description = excluded.description, \
-             category = excluded.category, severity = excluded.severity, \
-             status = excluded.status, classification = excluded.classification, \
-             determination = excluded.determination, assigned_to = excluded.assigned_to, \
-             mitre_techniques = excluded.mitre_techniques, \
-             recommended_actions = excluded.recommended_actions, \
-             service_source = excluded.service_source, \
-             detection_source = excluded.detection_source, created_at = excluded.created_at, \
-             last_update_at = excluded.last_update_at, \
-             first_activity_at = excluded.first_activity_at, \
-             last_activity_at = excluded.last_activity_at, web_url = excluded.web_url, \
-             evidence = excluded.evidence \
-         WHERE excluded.last_update_at IS NULL OR alerts.last_update_at IS NULL \
-             OR excluded.last_update_at >= alerts.last_update_at",
-    )?;
-    let changed = stmt.execute(params![
-        alert.tenant_id,
-        alert.id,
-        alert.incident_id,
-        alert.title,
-        alert.description,
-        alert.category,
-        alert.severity.as_str(),
-        alert.status.as_str(),
-        alert.classification.as_ref().map(|c| c.as_str()),
-        alert.determination.as_ref().map(|d| d.as_str()),
-        alert.assigned_to,
-        to_json(&alert.mitre_techniques)?,
-        alert.recommended_actions,
-        alert.service_source,
-        alert.detection_source,
-        opt_ts(alert.created_at),
-        opt_ts(alert.last_update_at),
-        opt_ts(alert.first_activity_at),
-        opt_ts(alert.last_activity_at),
-        alert.web_url,
-        to_json(&alert.evidence)?,
-    ])?;
-    Ok(changed == 1)
-}
-
-/// Replaces an alert's rows in the technique table, upper-cased so that
-/// prefix filters need not care about case.
-fn write_techniques(tx: &Connection, alert: &Alert) -> Result<()> {
-    let mut clear =
-        tx.prepare_cached("DELETE FROM alert_techniques WHERE tenant_id = ?1 AND alert_id = ?2")?;
-    clear.execute([&alert.tenant_id, &alert.id])?;
-
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO alert_techniques (tenant_id, alert_id, technique) VALUES (?1, ?2, ?3) \
-         ON CONFLICT DO NOTHING",
-    )?;
-    for technique in &alert.mitre_techniques {
-        let technique = technique.trim().to_uppercase();
-        if !technique.is_empty() {
-            insert.execute(params![alert.tenant_id, alert.id, technique])?;
-        }
-    }
-    Ok(())
 }
 
 /// Deletes the tenant's incidents and alerts that a full pull did not
@@ -418,7 +295,12 @@ fn reconcile(tx: &Connection, pull: &TenantPull) -> Result<()> {
     )?;
     let gone_alerts = alerts.execute(params![pull.tenant_id, to_json(&alert_ids)?])?;
 
-    tracing::debug!(tenant_id = %pull.tenant_id, gone_incidents, gone_alerts, "full pull reconciled");
+    tracing::debug!(
+        tenant_id = %pull.tenant_id,
+        gone_incidents,
+        gone_alerts,
+        "full pull reconciled"
+    );
     Ok(())
 }
 

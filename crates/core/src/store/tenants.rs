@@ -120,6 +120,17 @@ impl Store {
         })
     }
 
+    /// Replaces a tenant's verified domains, e.g. after sync read them
+    /// from Graph. Unknown tenants are ignored.
+    pub fn set_domains(&self, tenant_id: &str, domains: &[String]) -> Result<()> {
+        let domains = to_json(domains)?;
+        self.write(|conn| {
+            let mut stmt = conn.prepare_cached("UPDATE tenants SET domains = ?2 WHERE id = ?1")?;
+            stmt.execute(params![tenant_id, domains])?;
+            Ok(())
+        })
+    }
+
     /// Sets or clears a tenant's skip reason, e.g. after Graph answered 403
     /// during a pull. Unknown tenants are ignored.
     pub fn set_skip(&self, tenant_id: &str, reason: Option<&SkipReason>) -> Result<()> {

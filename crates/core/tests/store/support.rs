@@ -36,7 +36,10 @@ pub fn tenant(id: &str, name: &str, domain: &str) -> Tenant {
 
 /// Contoso (`t1`, contoso.com) and Fabrikam (`t2`, fabrikam.com).
 pub fn two_tenants(store: &Store) {
-    let tenants = [tenant("t1", "Contoso", "contoso.com"), tenant("t2", "Fabrikam", "fabrikam.com")];
+    let tenants = [
+        tenant("t1", "Contoso", "contoso.com"),
+        tenant("t2", "Fabrikam", "fabrikam.com"),
+    ];
     store.sync_tenants(&tenants).expect("tenants stored");
 }
 
@@ -98,7 +101,12 @@ pub fn alert(tenant_id: &str, id: &str, incident_id: Option<&str>) -> Alert {
     }
 }
 
-pub fn pull(tenant_id: &str, full: bool, incidents: Vec<Incident>, alerts: Vec<Alert>) -> TenantPull {
+pub fn pull(
+    tenant_id: &str,
+    full: bool,
+    incidents: Vec<Incident>,
+    alerts: Vec<Alert>,
+) -> TenantPull {
     TenantPull {
         tenant_id: tenant_id.into(),
         full,

@@ -81,11 +81,26 @@ pub struct Placement<'a> {
 
 /// Builds an alert from a template for `org`.
 pub fn build(gen: &mut Gen, org: &Org, t: &Template, place: &Placement) -> Value {
-    let id = format!("{}{}_{}", t.prefix, gen.digits(18), gen.range(1, 2_000_000_000));
+    let id = format!(
+        "{}{}_{}",
+        t.prefix,
+        gen.digits(18),
+        gen.range(1, 2_000_000_000)
+    );
     let person = gen.pick(&org.people).clone();
     let device = gen.pick(&org.devices).clone();
-    let scene = Scene { org, person: &person, device: &device, created: place.created, file_name: t.file_name };
-    let evidence: Vec<Value> = t.evidence.iter().map(|k| evidence::build(gen, &scene, *k)).collect();
+    let scene = Scene {
+        org,
+        person: &person,
+        device: &device,
+        created: place.created,
+        file_name: t.file_name,
+    };
+    let evidence: Vec<Value> = t
+        .evidence
+        .iter()
+        .map(|k| evidence::build(gen, &scene, *k))
+        .collect();
     let first = gen.before(place.created, 60, 7_200);
     let tid = &org.tenant_id;
     let resolved = (place.status == "resolved").then(|| format_time(place.updated));

@@ -73,9 +73,17 @@ pub fn build(gen: &mut Gen, scene: &Scene, kind: Kind) -> Value {
         Kind::Message => ("analyzedMessageEvidence", vec![], message(gen, scene)),
         Kind::Url => ("urlEvidence", vec!["contextual"], url(gen)),
         Kind::RegistryKey => ("registryKeyEvidence", vec![], registry_key()),
-        Kind::RegistryValue => ("registryValueEvidence", vec!["edited"], registry_value(scene)),
+        Kind::RegistryValue => (
+            "registryValueEvidence",
+            vec!["edited"],
+            registry_value(scene),
+        ),
         Kind::CloudApp => ("cloudApplicationEvidence", vec![], cloud_app(gen)),
-        Kind::OauthApp => ("oauthApplicationEvidence", vec!["policyViolator"], oauth_app(gen)),
+        Kind::OauthApp => (
+            "oauthApplicationEvidence",
+            vec!["policyViolator"],
+            oauth_app(gen),
+        ),
         Kind::MailCluster => ("mailClusterEvidence", vec![], mail_cluster(gen, scene)),
         Kind::SecurityGroup => ("securityGroupEvidence", vec!["edited"], security_group(gen)),
         Kind::LogonSession => ("cloudLogonSessionEvidence", vec![], logon(gen, scene)),
@@ -94,11 +102,21 @@ fn base(gen: &mut Gen, scene: &Scene, odata: &str, roles: &[&str]) -> Map<String
     // Members after unknownFutureValue (active, pendingApproval, running)
     // appear now and then so the Prefer header has something to change.
     let remediation = *gen.pick(&[
-        "none", "none", "none", "remediated", "prevented", "blocked", "active", "pendingApproval",
+        "none",
+        "none",
+        "none",
+        "remediated",
+        "prevented",
+        "blocked",
+        "active",
+        "pendingApproval",
         "running",
     ]);
     let mut map = Map::new();
-    map.insert("@odata.type".into(), json!(format!("#microsoft.graph.security.{odata}")));
+    map.insert(
+        "@odata.type".into(),
+        json!(format!("#microsoft.graph.security.{odata}")),
+    );
     map.insert("createdDateTime".into(), json!(format_time(scene.created)));
     map.insert("verdict".into(), json!(verdict));
     map.insert("remediationStatus".into(), json!(remediation));

@@ -38,13 +38,21 @@ pub fn generate(
     alert_range: (usize, usize),
     standalone: usize,
 ) -> Security {
-    let mut created: Vec<DateTime<Utc>> = (0..count).map(|_| gen.before(now, 600, 86_400 * 30)).collect();
+    let mut created: Vec<DateTime<Utc>> = (0..count)
+        .map(|_| gen.before(now, 600, 86_400 * 30))
+        .collect();
     created.sort();
     let mut next_id = gen.range(10_000, 90_000);
-    let mut out = Security { incidents: Vec::new(), alerts: Vec::new() };
+    let mut out = Security {
+        incidents: Vec::new(),
+        alerts: Vec::new(),
+    };
     for at in created {
         next_id += gen.range(1, 40);
-        let n = gen.range(alert_range.0 as u64, alert_range.1.max(alert_range.0) as u64) as usize;
+        let n = gen.range(
+            alert_range.0 as u64,
+            alert_range.1.max(alert_range.0) as u64,
+        ) as usize;
         let (incident, alerts) = incident(gen, org, now, &next_id.to_string(), at, n.max(1));
         out.incidents.push(incident);
         out.alerts.extend(alerts);
@@ -127,14 +135,26 @@ pub fn incident(
 fn outcome(gen: &mut Gen) -> Outcome {
     let roll = gen.unit();
     if roll < 0.45 {
-        return Outcome { status: "active", classification: "unknown", determination: "unknown" };
+        return Outcome {
+            status: "active",
+            classification: "unknown",
+            determination: "unknown",
+        };
     }
     if roll < 0.62 {
-        return Outcome { status: "inProgress", classification: "unknown", determination: "unknown" };
+        return Outcome {
+            status: "inProgress",
+            classification: "unknown",
+            determination: "unknown",
+        };
     }
     // awaitingAction is evolvable: clients only see it with the Prefer header.
     if roll < 0.67 {
-        return Outcome { status: "awaitingAction", classification: "unknown", determination: "unknown" };
+        return Outcome {
+            status: "awaitingAction",
+            classification: "unknown",
+            determination: "unknown",
+        };
     }
     let (classification, determination) = *gen.pick(&[
         ("truePositive", "malware"),
@@ -145,12 +165,20 @@ fn outcome(gen: &mut Gen) -> Outcome {
         ("informationalExpectedActivity", "securityTesting"),
         ("informationalExpectedActivity", "lineOfBusinessApplication"),
     ]);
-    Outcome { status: "resolved", classification, determination }
+    Outcome {
+        status: "resolved",
+        classification,
+        determination,
+    }
 }
 
 fn display_name(picks: &[&Template]) -> String {
     if let [only] = picks {
-        let scope = if only.service == "microsoftDefenderForEndpoint" { "on one endpoint" } else { "involving one user" };
+        let scope = if only.service == "microsoftDefenderForEndpoint" {
+            "on one endpoint"
+        } else {
+            "involving one user"
+        };
         return format!("{} {scope}", only.title);
     }
     let mut tactics: Vec<&str> = picks.iter().map(|t| t.category).collect();
@@ -188,11 +216,14 @@ fn comments(gen: &mut Gen, org: &Org, created: DateTime<Utc>, updated: DateTime<
     for _ in 0..n {
         let at = gen.after(created, 60, 3_600 * 6).min(updated);
         let by = gen.pick(org.assignees()).upn.clone();
-        out.push((at, json!({
-            "comment": *gen.pick(COMMENTS),
-            "createdByDisplayName": by,
-            "createdDateTime": format_time(at),
-        })));
+        out.push((
+            at,
+            json!({
+                "comment": *gen.pick(COMMENTS),
+                "createdByDisplayName": by,
+                "createdDateTime": format_time(at),
+            }),
+        ));
     }
     out.sort_by_key(|(at, _)| *at);
     Value::Array(out.into_iter().map(|(_, c)| c).collect())
@@ -201,10 +232,11 @@ fn comments(gen: &mut Gen, org: &Org, created: DateTime<Utc>, updated: DateTime<
 fn standalone_alert(gen: &mut Gen, org: &Org, now: DateTime<Utc>, at: DateTime<Utc>) -> Value {
     let template = gen.pick(TEMPLATES);
     let updated = gen.after(at, 0, 86_400).min(now);
+    let status = *gen.pick(&["new", "inProgress", "resolved"]);
     let place = Placement {
         incident_id: None,
         created: at,
-        status: *gen.pick(&["new", "inProgress", "resolved"]),
+        status,
         classification: Some("unknown"),
         determination: Some("unknown"),
         assigned_to: None,

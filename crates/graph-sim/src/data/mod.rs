@@ -50,7 +50,10 @@ fn profile_of(index: usize, config: &SimConfig) -> Profile {
 }
 
 /// Builds the world described by `config`, anchored at `now`.
-pub fn build_world(config: &SimConfig, now: DateTime<Utc>) -> Result<World, crate::fixtures::FixtureError> {
+pub fn build_world(
+    config: &SimConfig,
+    now: DateTime<Utc>,
+) -> Result<World, crate::fixtures::FixtureError> {
     let mut gen = Gen::new(config.seed);
     let mut tenants: Vec<Tenant> = (0..config.tenants)
         .map(|i| generate_tenant(&mut gen, config, i, profile_of(i, config), now))
@@ -97,7 +100,13 @@ fn partner(config: &SimConfig) -> Partner {
     }
 }
 
-fn generate_tenant(gen: &mut Gen, config: &SimConfig, index: usize, profile: Profile, now: DateTime<Utc>) -> Tenant {
+fn generate_tenant(
+    gen: &mut Gen,
+    config: &SimConfig,
+    index: usize,
+    profile: Profile,
+    now: DateTime<Utc>,
+) -> Tenant {
     let org = Org::generate(gen, index);
     let roles: &[&str] = match profile {
         Profile::Managed | Profile::NotConsented => MANAGE_SET,
@@ -122,7 +131,26 @@ fn generate_tenant(gen: &mut Gen, config: &SimConfig, index: usize, profile: Pro
     // Every fourth tenant also has an old, expired relationship, so that
     // filtering on status eq 'active' matters to clients.
     if index % 4 == 3 {
-        let old = gdap::relationship(gen, &tenant.org, READ_SET, "expired", now - Duration::days(400));
+        let old = gdap::relationship(
+            gen,
+            &tenant.org,
+            READ_SET,
+            "expired",
+            now - Duration::days(400),
+        );
+        let created = old["createdDateTime"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let mut assignments = gdap::assignments(gen, READ_SET, &created);
+        // Assignments of an ended relationship are removed with it.
+        for a in &mut assignments {
+            a["status"] = serde_json::json!("deleted");
+        }
+        tenant.assignments.insert(
+            old["id"].as_str().unwrap_or_default().to_string(),
+            assignments,
+        );
         tenant.relationships.push(old);
     }
     tenant
@@ -132,13 +160,15 @@ fn generate_tenant(gen: &mut Gen, config: &SimConfig, index: usize, profile: Pro
 /// no security data yet (fixtures and generation fill that in).
 pub fn new_tenant(gen: &mut Gen, org: Org, roles: &[&str], now: DateTime<Utc>) -> Tenant {
     let relationship = gdap::relationship(gen, &org, roles, "active", now);
-    let created = relationship["createdDateTime"].as_str().unwrap_or_default().to_string();
+    let created = relationship["createdDateTime"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let id = relationship["id"].as_str().unwrap_or_default().to_string();
     let mut assignments = HashMap::new();
     assignments.insert(id, gdap::assignments(gen, roles, &created));
     let organization = gdap::organization(&org, gen.before(now, 86_400 * 400, 86_400 * 3000));
     Tenant {
-        next_incident_id: 100_000 + gen.range(0, 50_000),
         org,
         consented: true,
         relationships: vec![relationship],
@@ -158,9 +188,25 @@ mod tests {
 
     #[test]
     fn profiles_are_assigned_from_the_end() {
-        let config = SimConfig { tenants: 6, without_security_roles: 2, not_consented: 1, read_only: 1, ..SimConfig::default() };
+        let config = SimConfig {
+            tenants: 6,
+            without_security_roles: 2,
+            not_consented: 1,
+            read_only: 1,
+            ..SimConfig::default()
+        };
         let kinds: Vec<Profile> = (0..6).map(|i| profile_of(i, &config)).collect();
-        assert_eq!(kinds, vec![Profile::Managed, Profile::Managed, Profile::ReadOnly, Profile::NotConsented, Profile::NoSecurityRoles, Profile::NoSecurityRoles]);
+        assert_eq!(
+            kinds,
+            vec![
+                Profile::Managed,
+                Profile::Managed,
+                Profile::ReadOnly,
+                Profile::NotConsented,
+                Profile::NoSecurityRoles,
+                Profile::NoSecurityRoles
+            ]
+        );
     }
 
     #[test]

@@ -62,18 +62,33 @@ impl Org {
         let (display_name, label) = if round == 0 {
             (name.to_string(), label.to_string())
         } else {
-            (format!("{name} {}", round + 1), format!("{label}{}", round + 1))
+            (
+                format!("{name} {}", round + 1),
+                format!("{label}{}", round + 1),
+            )
         };
         let domain = format!("{label}.{suffix}");
         let tenant_id = gen.guid();
+        let initial_domain = format!("{}.onmicrosoft.com", label.replace('-', ""));
+        Org::with_identity(gen, tenant_id, display_name, domain, initial_domain)
+    }
+
+    /// An organisation with a given identity (fixtures) and generated
+    /// staff and devices on its `domain`.
+    pub fn with_identity(
+        gen: &mut Gen,
+        tenant_id: String,
+        display_name: String,
+        domain: String,
+        initial_domain: String,
+    ) -> Org {
         let people = (0..12).map(|_| person(gen, &domain)).collect();
         let devices = (0..8).map(|_| device(gen)).collect();
-
         Org {
             tenant_id,
             display_name,
-            initial_domain: format!("{}.onmicrosoft.com", label.replace('-', "")),
             domain,
+            initial_domain,
             people,
             devices,
         }
@@ -107,12 +122,21 @@ fn person(gen: &mut Gen, domain: &str) -> Person {
 fn device(gen: &mut Gen) -> Device {
     let prefix = *gen.pick(DEVICE_PREFIXES);
     let server = prefix.starts_with("SRV");
+    let os_build: i64 = if server {
+        20348
+    } else {
+        *gen.pick(&[19045, 22621, 22631, 26100])
+    };
     Device {
         host: format!("{prefix}-{}", gen.hex(6).to_uppercase()),
         mde_id: gen.hex(40),
         aad_id: gen.guid(),
         ip: gen.private_ip(),
-        os_build: if server { 20348 } else { *gen.pick(&[19045, 22621, 22631, 26100]) },
-        os_platform: if server { "WindowsServer2022" } else { "Windows11" },
+        os_build,
+        os_platform: match os_build {
+            20348 => "WindowsServer2022",
+            19045 => "Windows10",
+            _ => "Windows11",
+        },
     }
 }

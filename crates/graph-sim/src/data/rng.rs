@@ -100,6 +100,11 @@ impl Gen {
 
     /// An RFC 1918 address.
     pub fn private_ip(&mut self) -> String {
-        format!("10.{}.{}.{}", self.range(0, 40), self.range(0, 255), self.range(2, 250))
+        format!(
+            "10.{}.{}.{}",
+            self.range(0, 40),
+            self.range(0, 255),
+            self.range(2, 250)
+        )
     }
 }

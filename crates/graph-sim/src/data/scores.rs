@@ -9,25 +9,212 @@ use super::rng::Gen;
 use crate::clock::format_time;
 
 /// id, title, category, service, maxScore, tier, actionType, cost, impact, url path.
-type Control = (&'static str, &'static str, &'static str, &'static str, f64, &'static str, &'static str, &'static str, &'static str, &'static str);
+type Control = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    f64,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 
 const CONTROLS: &[Control] = &[
-    ("AdminMFAV2", "Ensure multifactor authentication is enabled for all users in administrative roles", "Identity", "AzureAD", 10.0, "Core", "Config", "Low", "Low", "https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess"),
-    ("MFARegistrationV2", "Ensure multifactor authentication is enabled for all users", "Identity", "AzureAD", 9.0, "Core", "Config", "Moderate", "Moderate", "https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess"),
-    ("BlockLegacyAuthentication", "Enable Conditional Access policies to block legacy authentication", "Identity", "AzureAD", 8.0, "Core", "Config", "Moderate", "Moderate", "https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess"),
-    ("SelfServicePasswordReset", "Enable self-service password reset", "Identity", "AzureAD", 1.0, "Core", "Config", "Low", "Moderate", "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/PasswordResetMenuBlade"),
-    ("OneAdmin", "Designate more than one global admin", "Identity", "AzureAD", 1.0, "Core", "Config", "Low", "Low", "https://admin.microsoft.com/#/users"),
-    ("SigninRiskPolicy", "Ensure a sign-in risk policy is enabled", "Identity", "AzureAD", 7.0, "Defense in Depth", "Config", "Moderate", "Moderate", "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/IdentityProtectionMenuBlade"),
-    ("UserRiskPolicy", "Ensure a user risk policy is enabled", "Identity", "AzureAD", 7.0, "Defense in Depth", "Config", "Moderate", "Moderate", "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/IdentityProtectionMenuBlade"),
-    ("IntegratedApps", "Do not allow users to grant consent to unreliable applications", "Apps", "AzureAD", 4.0, "Defense in Depth", "Config", "Moderate", "Moderate", "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/ConsentPoliciesMenuBlade"),
-    ("DLPEnabled", "Apply Data Loss Prevention policies", "Data", "IP", 10.0, "Advanced", "Config", "Moderate", "Moderate", "https://compliance.microsoft.com/datalossprevention"),
-    ("mdo_safelinksforemail", "Create Safe Links policies for email messages", "Apps", "MDO", 9.0, "Core", "Config", "Low", "Low", "https://security.microsoft.com/safelinksv2"),
-    ("mdo_safeattachments", "Turn on Safe Attachments in block mode", "Apps", "MDO", 8.0, "Core", "Config", "Low", "Low", "https://security.microsoft.com/safeattachmentv2"),
-    ("mdo_antiphishingpolicies", "Set the phishing email level threshold at 2 or higher", "Apps", "MDO", 9.0, "Core", "Config", "Low", "Low", "https://security.microsoft.com/antiphishing"),
-    ("AuditLogSearch", "Ensure audit data recording is enabled", "Apps", "EXO", 3.0, "Core", "Config", "Low", "Low", "https://purview.microsoft.com/audit/auditsearch"),
-    ("scid_2010", "Turn on PUA protection in block mode", "Device", "MDATP", 8.0, "Core", "Config", "Low", "Low", "https://security.microsoft.com/securescore?viewid=actions"),
-    ("scid_5095", "Block credential stealing from the Windows local security authority subsystem", "Device", "MDATP", 9.0, "Core", "Config", "Moderate", "Low", "https://security.microsoft.com/securescore?viewid=actions"),
-    ("CustomerLockBoxEnabled", "Turn on customer lockbox feature", "Data", "EXO", 1.0, "Advanced", "Config", "Low", "Low", "https://admin.microsoft.com/#/Settings/Services"),
+    (
+        "AdminMFAV2",
+        "Ensure multifactor authentication is enabled for all users in administrative roles",
+        "Identity",
+        "AzureAD",
+        10.0,
+        "Core",
+        "Config",
+        "Low",
+        "Low",
+        "https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess",
+    ),
+    (
+        "MFARegistrationV2",
+        "Ensure multifactor authentication is enabled for all users",
+        "Identity",
+        "AzureAD",
+        9.0,
+        "Core",
+        "Config",
+        "Moderate",
+        "Moderate",
+        "https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess",
+    ),
+    (
+        "BlockLegacyAuthentication",
+        "Enable Conditional Access policies to block legacy authentication",
+        "Identity",
+        "AzureAD",
+        8.0,
+        "Core",
+        "Config",
+        "Moderate",
+        "Moderate",
+        "https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess",
+    ),
+    (
+        "SelfServicePasswordReset",
+        "Enable self-service password reset",
+        "Identity",
+        "AzureAD",
+        1.0,
+        "Core",
+        "Config",
+        "Low",
+        "Moderate",
+        "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/PasswordResetMenuBlade",
+    ),
+    (
+        "OneAdmin",
+        "Designate more than one global admin",
+        "Identity",
+        "AzureAD",
+        1.0,
+        "Core",
+        "Config",
+        "Low",
+        "Low",
+        "https://admin.microsoft.com/#/users",
+    ),
+    (
+        "SigninRiskPolicy",
+        "Ensure a sign-in risk policy is enabled",
+        "Identity",
+        "AzureAD",
+        7.0,
+        "Defense in Depth",
+        "Config",
+        "Moderate",
+        "Moderate",
+        "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/IdentityProtectionMenuBlade",
+    ),
+    (
+        "UserRiskPolicy",
+        "Ensure a user risk policy is enabled",
+        "Identity",
+        "AzureAD",
+        7.0,
+        "Defense in Depth",
+        "Config",
+        "Moderate",
+        "Moderate",
+        "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/IdentityProtectionMenuBlade",
+    ),
+    (
+        "IntegratedApps",
+        "Do not allow users to grant consent to unreliable applications",
+        "Apps",
+        "AzureAD",
+        4.0,
+        "Defense in Depth",
+        "Config",
+        "Moderate",
+        "Moderate",
+        "https://entra.microsoft.com/#view/Microsoft_AAD_IAM/ConsentPoliciesMenuBlade",
+    ),
+    (
+        "DLPEnabled",
+        "Apply Data Loss Prevention policies",
+        "Data",
+        "IP",
+        10.0,
+        "Advanced",
+        "Config",
+        "Moderate",
+        "Moderate",
+        "https://compliance.microsoft.com/datalossprevention",
+    ),
+    (
+        "mdo_safelinksforemail",
+        "Create Safe Links policies for email messages",
+        "Apps",
+        "MDO",
+        9.0,
+        "Core",
+        "Config",
+        "Low",
+        "Low",
+        "https://security.microsoft.com/safelinksv2",
+    ),
+    (
+        "mdo_safeattachments",
+        "Turn on Safe Attachments in block mode",
+        "Apps",
+        "MDO",
+        8.0,
+        "Core",
+        "Config",
+        "Low",
+        "Low",
+        "https://security.microsoft.com/safeattachmentv2",
+    ),
+    (
+        "mdo_antiphishingpolicies",
+        "Set the phishing email level threshold at 2 or higher",
+        "Apps",
+        "MDO",
+        9.0,
+        "Core",
+        "Config",
+        "Low",
+        "Low",
+        "https://security.microsoft.com/antiphishing",
+    ),
+    (
+        "AuditLogSearch",
+        "Ensure audit data recording is enabled",
+        "Apps",
+        "EXO",
+        3.0,
+        "Core",
+        "Config",
+        "Low",
+        "Low",
+        "https://purview.microsoft.com/audit/auditsearch",
+    ),
+    (
+        "scid_2010",
+        "Turn on PUA protection in block mode",
+        "Device",
+        "MDATP",
+        8.0,
+        "Core",
+        "Config",
+        "Low",
+        "Low",
+        "https://security.microsoft.com/securescore?viewid=actions",
+    ),
+    (
+        "scid_5095",
+        "Block credential stealing from the Windows local security authority subsystem",
+        "Device",
+        "MDATP",
+        9.0,
+        "Core",
+        "Config",
+        "Moderate",
+        "Low",
+        "https://security.microsoft.com/securescore?viewid=actions",
+    ),
+    (
+        "CustomerLockBoxEnabled",
+        "Turn on customer lockbox feature",
+        "Data",
+        "EXO",
+        1.0,
+        "Advanced",
+        "Config",
+        "Low",
+        "Low",
+        "https://admin.microsoft.com/#/Settings/Services",
+    ),
 ];
 
 /// The profile catalogue for one tenant.
@@ -41,7 +228,14 @@ pub fn control_profiles(gen: &mut Gen, tenant_id: &str, now: DateTime<Utc>) -> V
 
 fn profile(gen: &mut Gen, tenant_id: &str, now: DateTime<Utc>, rank: i32, c: &Control) -> Value {
     let (id, title, category, service, max, tier, action, cost, impact, url) = *c;
-    let state = *gen.pick(&["Default", "Default", "Default", "Reviewed", "Ignored", "ThirdParty"]);
+    let state = *gen.pick(&[
+        "Default",
+        "Default",
+        "Default",
+        "Reviewed",
+        "Ignored",
+        "ThirdParty",
+    ]);
     let changed = gen.before(now, 86_400, 86_400 * 200);
     json!({
         "id": id,
@@ -78,7 +272,11 @@ fn profile(gen: &mut Gen, tenant_id: &str, now: DateTime<Utc>, rank: i32, c: &Co
 
 fn threats(category: &str) -> Value {
     match category {
-        "Identity" => json!(["Account Breach", "Elevation of Privilege", "Password Cracking"]),
+        "Identity" => json!([
+            "Account Breach",
+            "Elevation of Privilege",
+            "Password Cracking"
+        ]),
         "Data" => json!(["Data Exfiltration", "Data Spillage"]),
         "Device" => json!(["Malware", "Credential Theft"]),
         _ => json!(["Phishing", "Malicious Payload"]),
@@ -90,10 +288,19 @@ fn vendor() -> Value {
 }
 
 /// `days` daily snapshots, newest first, drifting slowly upward over time.
-pub fn secure_scores(gen: &mut Gen, tenant_id: &str, now: DateTime<Utc>, days: usize) -> Vec<Value> {
+pub fn secure_scores(
+    gen: &mut Gen,
+    tenant_id: &str,
+    now: DateTime<Utc>,
+    days: usize,
+) -> Vec<Value> {
     let ratios: Vec<f64> = CONTROLS.iter().map(|_| gen.unit()).collect();
     let users = gen.range(15, 900) as i64;
-    let today = now.date_naive().and_hms_opt(6, 0, 0).map(|d| d.and_utc()).unwrap_or(now);
+    let today = now
+        .date_naive()
+        .and_hms_opt(6, 0, 0)
+        .map(|d| d.and_utc())
+        .unwrap_or(now);
     (0..days)
         .map(|day| {
             let at = today - Duration::days(day as i64);
@@ -103,7 +310,14 @@ pub fn secure_scores(gen: &mut Gen, tenant_id: &str, now: DateTime<Utc>, days: u
         .collect()
 }
 
-fn snapshot(gen: &mut Gen, tenant_id: &str, at: DateTime<Utc>, ratios: &[f64], drift: f64, users: i64) -> Value {
+fn snapshot(
+    gen: &mut Gen,
+    tenant_id: &str,
+    at: DateTime<Utc>,
+    ratios: &[f64],
+    drift: f64,
+    users: i64,
+) -> Value {
     let mut current = 0.0;
     let mut max_total = 0.0;
     let mut controls = Vec::new();

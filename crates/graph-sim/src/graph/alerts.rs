@@ -38,7 +38,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
     let filter = query.filter(&SPEC)?;
     let mut world = state.world();
     admit(&mut world, &caller, Access::Read, Perm::Alert)?;
-    let tenant = world.tenant(&caller.tenant_id).ok_or_else(|| GraphError::not_found("tenant"))?;
+    let tenant = world
+        .tenant(&caller.tenant_id)
+        .ok_or_else(|| GraphError::not_found("tenant"))?;
 
     let mut items: Vec<Value> = tenant
         .alerts
@@ -59,12 +61,21 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
 }
 
 /// `GET /security/alerts_v2/{id}`.
-pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, GraphError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, GraphError> {
     let mut world = state.world();
     admit(&mut world, &caller, Access::Read, Perm::Alert)?;
-    let tenant = world.tenant(&caller.tenant_id).ok_or_else(|| GraphError::not_found("tenant"))?;
+    let tenant = world
+        .tenant(&caller.tenant_id)
+        .ok_or_else(|| GraphError::not_found("tenant"))?;
     let Some(alert) = tenant.alerts.iter().find(|a| a["id"] == id.as_str()) else {
-        let elsewhere = world.tenants.iter().any(|t| t.alerts.iter().any(|a| a["id"] == id.as_str()));
+        let elsewhere = world
+            .tenants
+            .iter()
+            .any(|t| t.alerts.iter().any(|a| a["id"] == id.as_str()));
         return Err(super::foreign_or_missing(&caller, elsewhere, "alert", &id));
     };
     let ctx = context(state.base_url(), "security/alerts_v2/$entity");

@@ -6,16 +6,24 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::Caller;
-use crate::enums;
 use crate::odata::{page, Field, Paging, Query, Spec};
 use crate::state::AppState;
-use crate::wire::{context, ok_json, GraphError};
+use crate::wire::{ok_json, GraphError};
 use crate::world::World;
 
 /// Relationship statuses (delegatedAdminRelationshipStatus).
 const RELATIONSHIP_STATUS: &[&str] = &[
-    "activating", "active", "approvalPending", "approved", "created", "expired", "expiring",
-    "terminated", "terminating", "terminationRequested", "unknownFutureValue",
+    "activating",
+    "active",
+    "approvalPending",
+    "approved",
+    "created",
+    "expired",
+    "expiring",
+    "terminated",
+    "terminating",
+    "terminationRequested",
+    "unknownFutureValue",
 ];
 
 /// Filterable relationship properties (docs show status and customer).
@@ -45,11 +53,21 @@ fn require_partner(world: &World, caller: &Caller) -> Result<(), GraphError> {
     ))
 }
 
-fn list_body(state: &AppState, items: Vec<Value>, query: &Query, path: &str, fragment: &str, default: usize) -> Value {
+fn list_body(
+    state: &AppState,
+    items: Vec<Value>,
+    query: &Query,
+    path: &str,
+    fragment: &str,
+    default: usize,
+) -> Value {
     let list_url = format!("{}/v1.0/{path}", state.base_url());
     let paging = Paging {
         list_url: &list_url,
-        context: format!("{}/v1.0/tenantRelationships/$metadata#{fragment}", state.base_url()),
+        context: format!(
+            "{}/v1.0/tenantRelationships/$metadata#{fragment}",
+            state.base_url()
+        ),
         default_size: default.min(MAX_PAGE),
         max_size: MAX_PAGE,
     };
@@ -57,27 +75,42 @@ fn list_body(state: &AppState, items: Vec<Value>, query: &Query, path: &str, fra
 }
 
 /// `GET /tenantRelationships/delegatedAdminCustomers`.
-pub async fn customers(State(state): State<AppState>, caller: Caller) -> Result<Response, GraphError> {
+pub async fn customers(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, GraphError> {
     let query = Query::parse(caller.query.as_deref())?;
     let world = state.world();
     require_partner(&world, &caller)?;
     let items: Vec<Value> = world
         .tenants
         .iter()
-        .map(|t| json!({
-            "@odata.type": "#microsoft.graph.delegatedAdminCustomer",
-            "@odata.etag": format!("W/\"JyI{}Ig==\"", &t.id().replace('-', "")[..28]),
-            "id": t.id(),
-            "tenantId": t.id(),
-            "displayName": t.org.display_name,
-        }))
+        .map(|t| {
+            json!({
+                "@odata.type": "#microsoft.graph.delegatedAdminCustomer",
+                "@odata.etag": format!("W/\"JyI{}Ig==\"", &t.id().replace('-', "")[..28]),
+                "id": t.id(),
+                "tenantId": t.id(),
+                "displayName": t.org.display_name,
+            })
+        })
         .collect();
     let path = "tenantRelationships/delegatedAdminCustomers";
-    Ok(ok_json(list_body(&state, items, &query, path, "delegatedAdminCustomers", world.settings.page_size)))
+    Ok(ok_json(list_body(
+        &state,
+        items,
+        &query,
+        path,
+        "delegatedAdminCustomers",
+        world.settings.page_size,
+    )))
 }
 
 /// `GET /tenantRelationships/delegatedAdminRelationships`.
-pub async fn relationships(State(state): State<AppState>, caller: Caller) -> Result<Response, GraphError> {
+pub async fn relationships(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, GraphError> {
     let query = Query::parse(caller.query.as_deref())?;
     let filter = query.filter(&SPEC)?;
     let world = state.world();
@@ -90,15 +123,23 @@ pub async fn relationships(State(state): State<AppState>, caller: Caller) -> Res
         .cloned()
         .collect();
     let path = "tenantRelationships/delegatedAdminRelationships";
-    let mut body = list_body(&state, items, &query, path, "delegatedAdminRelationships", world.settings.page_size);
-    if !caller.wants_evolvable {
-        enums::hide_evolvable(&mut body);
-    }
+    let body = list_body(
+        &state,
+        items,
+        &query,
+        path,
+        "delegatedAdminRelationships",
+        world.settings.page_size,
+    );
     Ok(ok_json(body))
 }
 
 /// `GET /tenantRelationships/delegatedAdminRelationships/{id}/accessAssignments`.
-pub async fn assignments(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, GraphError> {
+pub async fn assignments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, GraphError> {
     let query = Query::parse(caller.query.as_deref())?;
     let world = state.world();
     require_partner(&world, &caller)?;
@@ -107,7 +148,18 @@ pub async fn assignments(State(state): State<AppState>, caller: Caller, Path(id)
         .iter()
         .find_map(|t| t.assignments.get(&id))
         .cloned()
-        .ok_or_else(|| GraphError::not_found(format!("The delegated admin relationship '{id}' was not found.")))?;
+        .ok_or_else(|| {
+            GraphError::not_found(format!(
+                "The delegated admin relationship '{id}' was not found."
+            ))
+        })?;
     let path = format!("tenantRelationships/delegatedAdminRelationships/{id}/accessAssignments");
-    Ok(ok_json(list_body(&state, items, &query, &path, "accessAssignments", world.settings.page_size)))
+    Ok(ok_json(list_body(
+        &state,
+        items,
+        &query,
+        &path,
+        "accessAssignments",
+        world.settings.page_size,
+    )))
 }

@@ -54,7 +54,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
     let filter = query.filter(&SPEC)?;
     let mut world = state.world();
     admit(&mut world, &caller, Access::Read, Perm::Incident)?;
-    let tenant = world.tenant(&caller.tenant_id).ok_or_else(|| GraphError::not_found("tenant"))?;
+    let tenant = world
+        .tenant(&caller.tenant_id)
+        .ok_or_else(|| GraphError::not_found("tenant"))?;
 
     let mut items: Vec<Value> = tenant
         .incidents
@@ -83,13 +85,27 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
 /// Sorts by `createdDateTime` descending (ids break ties).
 pub fn newest_first(items: &mut [Value]) {
     items.sort_by(|a, b| {
-        let key = |v: &Value| (v["createdDateTime"].as_str().unwrap_or_default().to_string(), v["id"].as_str().unwrap_or_default().to_string());
+        let key = |v: &Value| {
+            (
+                v["createdDateTime"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                v["id"].as_str().unwrap_or_default().to_string(),
+            )
+        };
         key(b).cmp(&key(a))
     });
 }
 
-fn locate<'w>(world: &'w World, caller: &Caller, id: &str) -> Result<(&'w Tenant, usize), GraphError> {
-    let tenant = world.tenant(&caller.tenant_id).ok_or_else(|| GraphError::not_found("tenant"))?;
+fn locate<'w>(
+    world: &'w World,
+    caller: &Caller,
+    id: &str,
+) -> Result<(&'w Tenant, usize), GraphError> {
+    let tenant = world
+        .tenant(&caller.tenant_id)
+        .ok_or_else(|| GraphError::not_found("tenant"))?;
     if let Some(index) = tenant.incident_index(id) {
         return Ok((tenant, index));
     }
@@ -98,13 +114,21 @@ fn locate<'w>(world: &'w World, caller: &Caller, id: &str) -> Result<(&'w Tenant
 }
 
 /// `GET /security/incidents/{id}`.
-pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, GraphError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, GraphError> {
     let query = Query::parse(caller.query.as_deref())?;
     let mut world = state.world();
     admit(&mut world, &caller, Access::Read, Perm::Incident)?;
     let (tenant, index) = locate(&world, &caller, &id)?;
     let incident = &tenant.incidents[index];
-    let body = if query.expands("alerts") { expanded(tenant, incident) } else { incident.clone() };
+    let body = if query.expands("alerts") {
+        expanded(tenant, incident)
+    } else {
+        incident.clone()
+    };
     let ctx = context(state.base_url(), "security/incidents/$entity");
 
     Ok(ok_json(caller.shape(with_context(ctx, body))))
@@ -114,18 +138,39 @@ pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Pa
 #[derive(Default)]
 struct Changes(Map<String, Value>);
 
-const WRITABLE: &[&str] = &["assignedTo", "classification", "determination", "status", "customTags"];
+const WRITABLE: &[&str] = &[
+    "assignedTo",
+    "classification",
+    "determination",
+    "status",
+    "customTags",
+];
 const READ_ONLY: &[&str] = &[
-    "id", "createdDateTime", "lastUpdateDateTime", "displayName", "description", "severity",
-    "tenantId", "incidentWebUrl", "redirectIncidentId", "comments", "systemTags", "summary",
-    "lastModifiedBy", "priorityScore", "resolvingComment", "alerts",
+    "id",
+    "createdDateTime",
+    "lastUpdateDateTime",
+    "displayName",
+    "description",
+    "severity",
+    "tenantId",
+    "incidentWebUrl",
+    "redirectIncidentId",
+    "comments",
+    "systemTags",
+    "summary",
+    "lastModifiedBy",
+    "priorityScore",
+    "resolvingComment",
+    "alerts",
 ];
 
 fn validate(body: &[u8], tenant: &Tenant) -> Result<Changes, GraphError> {
     let parsed: Value = serde_json::from_slice(body)
         .map_err(|e| GraphError::bad_request(format!("Invalid JSON in the request body: {e}")))?;
     let Value::Object(map) = parsed else {
-        return Err(GraphError::bad_request("The request body must be a JSON object."));
+        return Err(GraphError::bad_request(
+            "The request body must be a JSON object.",
+        ));
     };
     let mut changes = Changes::default();
     for (key, value) in map {
@@ -133,7 +178,9 @@ fn validate(body: &[u8], tenant: &Tenant) -> Result<Changes, GraphError> {
             continue;
         }
         if READ_ONLY.contains(&key.as_str()) {
-            return Err(GraphError::bad_request(format!("The property '{key}' is read-only and cannot be updated.")));
+            return Err(GraphError::bad_request(format!(
+                "The property '{key}' is read-only and cannot be updated."
+            )));
         }
         if !WRITABLE.contains(&key.as_str()) {
             return Err(GraphError::bad_request(format!(
@@ -146,11 +193,18 @@ fn validate(body: &[u8], tenant: &Tenant) -> Result<Changes, GraphError> {
     Ok(changes)
 }
 
-fn enum_value(key: &str, value: &Value, members: &'static [&'static str], allowed: &[&str]) -> Result<Value, GraphError> {
+fn enum_value(
+    key: &str,
+    value: &Value,
+    members: &'static [&'static str],
+    allowed: &[&str],
+) -> Result<Value, GraphError> {
     let text = value.as_str().unwrap_or_default();
     match canonical(members, text) {
         Some(m) if allowed.is_empty() || allowed.contains(&m) => Ok(json!(m)),
-        _ => Err(GraphError::bad_request(format!("Invalid value '{text}' for property '{key}'."))),
+        _ => Err(GraphError::bad_request(format!(
+            "Invalid value '{text}' for property '{key}'."
+        ))),
     }
 }
 
@@ -159,16 +213,39 @@ fn validate_value(key: &str, value: Value, tenant: &Tenant) -> Result<Value, Gra
         // Classifying a non-resolved incident: the docs are silent. The
         // Defender portal allows classifying an active incident, so the
         // simulator accepts any classification with any status.
-        "classification" => enum_value(key, &value, enums::CLASSIFICATION, &["unknown", "falsePositive", "truePositive", "informationalExpectedActivity"]),
+        "classification" => enum_value(
+            key,
+            &value,
+            enums::CLASSIFICATION,
+            &[
+                "unknown",
+                "falsePositive",
+                "truePositive",
+                "informationalExpectedActivity",
+            ],
+        ),
         "determination" => enum_value(key, &value, enums::DETERMINATION, &[]).and_then(|v| {
-            if v == "unknownFutureValue" { Err(GraphError::bad_request("Invalid value 'unknownFutureValue' for property 'determination'.")) } else { Ok(v) }
+            if v == "unknownFutureValue" {
+                Err(GraphError::bad_request(
+                    "Invalid value 'unknownFutureValue' for property 'determination'.",
+                ))
+            } else {
+                Ok(v)
+            }
         }),
         // redirected needs a merge and awaitingAction is set only by
         // Microsoft (Defender Experts), so a client may set just these.
-        "status" => enum_value(key, &value, enums::INCIDENT_STATUS, &["active", "inProgress", "resolved"]),
+        "status" => enum_value(
+            key,
+            &value,
+            enums::INCIDENT_STATUS,
+            &["active", "inProgress", "resolved"],
+        ),
         "customTags" => match &value {
             Value::Array(tags) if tags.iter().all(Value::is_string) => Ok(value),
-            _ => Err(GraphError::bad_request("Invalid value for property 'customTags': expected a collection of strings.")),
+            _ => Err(GraphError::bad_request(
+                "Invalid value for property 'customTags': expected a collection of strings.",
+            )),
         },
         "assignedTo" => assignee(value, tenant),
         _ => Ok(value),
@@ -180,9 +257,16 @@ fn assignee(value: Value, tenant: &Tenant) -> Result<Value, GraphError> {
         Value::Null => return Ok(Value::Null),
         Value::String(s) if s.is_empty() => return Ok(Value::Null),
         Value::String(s) => s.clone(),
-        _ => return Err(GraphError::bad_request("Invalid value for property 'assignedTo': expected a string.")),
+        _ => {
+            return Err(GraphError::bad_request(
+                "Invalid value for property 'assignedTo': expected a string.",
+            ))
+        }
     };
-    let domain = text.rsplit_once('@').map(|(_, d)| d.to_lowercase()).unwrap_or_default();
+    let domain = text
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_lowercase())
+        .unwrap_or_default();
     if !tenant.domains().contains(&domain) {
         return Err(GraphError::bad_request(format!(
             "Invalid assignedTo value '{text}': the user must belong to one of the tenant's verified domains."
@@ -192,14 +276,21 @@ fn assignee(value: Value, tenant: &Tenant) -> Result<Value, GraphError> {
 }
 
 /// `PATCH /security/incidents/{id}`.
-pub async fn patch(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, body: Bytes) -> Result<Response, GraphError> {
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, GraphError> {
     let mut world = state.world();
     admit(&mut world, &caller, Access::Write, Perm::Incident)?;
     let (tenant, index) = locate(&world, &caller, &id)?;
     let changes = validate(&body, tenant)?;
 
     let now = format_time(world.stamper.next());
-    let tenant = world.tenant_mut(&caller.tenant_id).ok_or_else(|| GraphError::not_found("tenant"))?;
+    let tenant = world
+        .tenant_mut(&caller.tenant_id)
+        .ok_or_else(|| GraphError::not_found("tenant"))?;
     let incident = &mut tenant.incidents[index];
     for (key, value) in &changes.0 {
         incident[key.as_str()] = value.clone();
@@ -233,7 +324,12 @@ fn cascade_to_alerts(tenant: &mut Tenant, id: &str, changes: &Map<String, Value>
 }
 
 /// `POST /security/incidents/{id}/comments`.
-pub async fn comment(State(state): State<AppState>, caller: Caller, Path(id): Path<String>, body: Bytes) -> Result<Response, GraphError> {
+pub async fn comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, GraphError> {
     let parsed: Value = serde_json::from_slice(&body)
         .map_err(|e| GraphError::bad_request(format!("Invalid JSON in the request body: {e}")))?;
     let text = parsed["comment"]
@@ -246,7 +342,9 @@ pub async fn comment(State(state): State<AppState>, caller: Caller, Path(id): Pa
     let (_, index) = locate(&world, &caller, &id)?;
 
     let now = format_time(world.stamper.next());
-    let tenant = world.tenant_mut(&caller.tenant_id).ok_or_else(|| GraphError::not_found("tenant"))?;
+    let tenant = world
+        .tenant_mut(&caller.tenant_id)
+        .ok_or_else(|| GraphError::not_found("tenant"))?;
     let incident = &mut tenant.incidents[index];
     let entry = json!({"comment": text, "createdByDisplayName": caller.display_name(), "createdDateTime": now});
     match incident["comments"].as_array_mut() {
@@ -255,7 +353,10 @@ pub async fn comment(State(state): State<AppState>, caller: Caller, Path(id): Pa
     }
     incident["lastUpdateDateTime"] = json!(now);
     let comments = incident["comments"].clone();
-    let ctx = context(state.base_url(), &format!("security/incidents('{id}')/comments"));
+    let ctx = context(
+        state.base_url(),
+        &format!("security/incidents('{id}')/comments"),
+    );
 
     Ok(ok_json(json!({ "@odata.context": ctx, "value": comments })))
 }

@@ -23,19 +23,43 @@ use crate::world::World;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1.0/security/incidents", get(incidents::list))
-        .route("/v1.0/security/incidents/{id}", get(incidents::get_one).patch(incidents::patch))
-        .route("/v1.0/security/incidents/{id}/comments", post(incidents::comment))
+        .route(
+            "/v1.0/security/incidents/{id}",
+            get(incidents::get_one).patch(incidents::patch),
+        )
+        .route(
+            "/v1.0/security/incidents/{id}/comments",
+            post(incidents::comment),
+        )
         .route("/v1.0/security/alerts_v2", get(alerts::list))
         .route("/v1.0/security/alerts_v2/{id}", get(alerts::get_one))
         .route("/v1.0/security/secureScores", get(scores::secure_scores))
-        .route("/v1.0/security/secureScoreControlProfiles", get(scores::control_profiles))
+        .route(
+            "/v1.0/security/secureScoreControlProfiles",
+            get(scores::control_profiles),
+        )
         .route("/v1.0/organization", get(scores::organization))
-        .route("/v1.0/tenantRelationships/delegatedAdminCustomers", get(gdap::customers))
-        .route("/v1.0/tenantRelationships/delegatedAdminRelationships", get(gdap::relationships))
+        .route(
+            "/v1.0/tenantRelationships/delegatedAdminCustomers",
+            get(gdap::customers),
+        )
+        .route(
+            "/v1.0/tenantRelationships/delegatedAdminRelationships",
+            get(gdap::relationships),
+        )
         .route(
             "/v1.0/tenantRelationships/delegatedAdminRelationships/{id}/accessAssignments",
             get(gdap::assignments),
         )
+}
+
+/// Every incident of a tenant with its alerts expanded (control API).
+pub fn incidents_expanded(tenant: &crate::world::Tenant) -> Vec<serde_json::Value> {
+    tenant
+        .incidents
+        .iter()
+        .map(|i| incidents::expanded(tenant, i))
+        .collect()
 }
 
 /// The authenticated caller of a Graph request.
@@ -62,7 +86,10 @@ impl FromRequestParts<AppState> for Caller {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .any(|p| p.trim().eq_ignore_ascii_case("include-unknown-enum-members"));
+            .any(|p| {
+                p.trim()
+                    .eq_ignore_ascii_case("include-unknown-enum-members")
+            });
         Ok(Caller {
             tenant_id: grant.tenant_id,
             user: grant.user,
@@ -75,7 +102,9 @@ impl FromRequestParts<AppState> for Caller {
 impl Caller {
     /// Who the caller is in `createdByDisplayName` / `lastModifiedBy`.
     pub fn display_name(&self) -> String {
-        self.user.clone().unwrap_or_else(|| "Manage365 Desk (app)".into())
+        self.user
+            .clone()
+            .unwrap_or_else(|| "Manage365 Desk (app)".into())
     }
 
     /// Applies the Prefer rule for evolvable enum members to a body.
@@ -101,7 +130,10 @@ pub enum Perm {
 impl Perm {
     fn names(self) -> (&'static str, &'static str) {
         match self {
-            Perm::Incident => ("SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"),
+            Perm::Incident => (
+                "SecurityIncident.Read.All",
+                "SecurityIncident.ReadWrite.All",
+            ),
             Perm::Alert => ("SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"),
             Perm::Events => ("SecurityEvents.Read.All", "SecurityEvents.ReadWrite.All"),
         }
@@ -111,8 +143,16 @@ impl Perm {
 /// Checks that the caller's tenant may do `need` on a security path and
 /// that its request budget is not spent. Refused requests do not count
 /// against the budget.
-pub fn admit(world: &mut World, caller: &Caller, need: Access, perm: Perm) -> Result<(), GraphError> {
-    let access = world.tenant(&caller.tenant_id).map(|t| t.access()).unwrap_or(Access::None);
+pub fn admit(
+    world: &mut World,
+    caller: &Caller,
+    need: Access,
+    perm: Perm,
+) -> Result<(), GraphError> {
+    let access = world
+        .tenant(&caller.tenant_id)
+        .map(|t| t.access())
+        .unwrap_or(Access::None);
     if access < need {
         return Err(forbidden(caller, perm, need, access));
     }
@@ -121,7 +161,11 @@ pub fn admit(world: &mut World, caller: &Caller, need: Access, perm: Perm) -> Re
 
 fn forbidden(caller: &Caller, perm: Perm, need: Access, have: Access) -> GraphError {
     let (read, write) = perm.names();
-    let required = if need == Access::Write { write.to_string() } else { format!("{read},{write}") };
+    let required = if need == Access::Write {
+        write.to_string()
+    } else {
+        format!("{read},{write}")
+    };
     let held = match have {
         Access::None => String::new(),
         _ => "SecurityIncident.Read.All,SecurityAlert.Read.All,SecurityEvents.Read.All".into(),
@@ -129,23 +173,38 @@ fn forbidden(caller: &Caller, perm: Perm, need: Access, have: Access) -> GraphEr
     let message = if caller.user.is_some() {
         format!("Missing role permissions on the request. API requires one of '{required}'. Roles on the request '{held}'.")
     } else {
-        format!("Missing application roles. API required roles: {required}, application roles: {held}.")
+        format!(
+            "Missing application roles. API required roles: {required}, application roles: {held}."
+        )
     };
     GraphError::forbidden(message)
 }
 
 fn spend_budget(world: &mut World, tenant_id: &str) -> Result<(), GraphError> {
     let limit = world.settings.budget_per_minute as usize;
-    let Some(tenant) = world.tenant_mut(tenant_id) else { return Ok(()) };
+    let Some(tenant) = world.tenant_mut(tenant_id) else {
+        return Ok(());
+    };
     let now = std::time::Instant::now();
     let window = std::time::Duration::from_secs(60);
-    while tenant.budget_window.front().is_some_and(|t| now.duration_since(*t) >= window) {
+    while tenant
+        .budget_window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
         tenant.budget_window.pop_front();
     }
     if tenant.budget_window.len() >= limit {
         let oldest = tenant.budget_window.front().copied().unwrap_or(now);
-        let wait = window.saturating_sub(now.duration_since(oldest)).as_secs_f64().max(0.001);
-        let mut error = GraphError::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "Too many requests. Please retry again later.");
+        let wait = window
+            .saturating_sub(now.duration_since(oldest))
+            .as_secs_f64()
+            .max(0.001);
+        let mut error = GraphError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests. Please retry again later.",
+        );
         error.retry_after = Some(format!("{wait:.3}"));
         return Err(error);
     }
@@ -155,7 +214,12 @@ fn spend_budget(world: &mut World, tenant_id: &str) -> Result<(), GraphError> {
 
 /// Looks `id` up in other tenants: a token used on another tenant's
 /// resource gets 401, not 404 (see README, "tenant binding").
-pub fn foreign_or_missing(caller: &Caller, found_elsewhere: bool, what: &str, id: &str) -> GraphError {
+pub fn foreign_or_missing(
+    caller: &Caller,
+    found_elsewhere: bool,
+    what: &str,
+    id: &str,
+) -> GraphError {
     if found_elsewhere {
         return GraphError::unauthenticated(format!(
             "Access token tenant '{}' does not match the tenant of the requested {what}.",
@@ -167,6 +231,11 @@ pub fn foreign_or_missing(caller: &Caller, found_elsewhere: bool, what: &str, id
 
 /// Fallback for unknown paths, worded like Graph's.
 pub async fn not_found(State(_): State<AppState>, uri: axum::http::Uri) -> GraphError {
-    let segment = uri.path().rsplit('/').next().unwrap_or_default().to_string();
+    let segment = uri
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     GraphError::bad_request(format!("Resource not found for the segment '{segment}'."))
 }

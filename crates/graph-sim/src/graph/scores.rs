@@ -15,11 +15,18 @@ use crate::wire::{context, ok_json, GraphError};
 /// the whole list fits one page unless `$top` asks for less.
 const MAX_PAGE: usize = 1000;
 
-fn serve(state: &AppState, caller: &Caller, pick: fn(&crate::world::Tenant) -> &Vec<Value>, path: &str) -> Result<Response, GraphError> {
+fn serve(
+    state: &AppState,
+    caller: &Caller,
+    pick: fn(&crate::world::Tenant) -> &Vec<Value>,
+    path: &str,
+) -> Result<Response, GraphError> {
     let query = Query::parse(caller.query.as_deref())?;
     let mut world = state.world();
     admit(&mut world, caller, Access::Read, Perm::Events)?;
-    let tenant = world.tenant(&caller.tenant_id).ok_or_else(|| GraphError::not_found("tenant"))?;
+    let tenant = world
+        .tenant(&caller.tenant_id)
+        .ok_or_else(|| GraphError::not_found("tenant"))?;
     let items = pick(tenant).clone();
     let list_url = format!("{}/v1.0/{path}", state.base_url());
     let paging = Paging {
@@ -33,17 +40,36 @@ fn serve(state: &AppState, caller: &Caller, pick: fn(&crate::world::Tenant) -> &
 }
 
 /// `GET /security/secureScores` (newest first; `$top=1` is today).
-pub async fn secure_scores(State(state): State<AppState>, caller: Caller) -> Result<Response, GraphError> {
-    serve(&state, &caller, |t| &t.secure_scores, "security/secureScores")
+pub async fn secure_scores(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, GraphError> {
+    serve(
+        &state,
+        &caller,
+        |t| &t.secure_scores,
+        "security/secureScores",
+    )
 }
 
 /// `GET /security/secureScoreControlProfiles`.
-pub async fn control_profiles(State(state): State<AppState>, caller: Caller) -> Result<Response, GraphError> {
-    serve(&state, &caller, |t| &t.control_profiles, "security/secureScoreControlProfiles")
+pub async fn control_profiles(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, GraphError> {
+    serve(
+        &state,
+        &caller,
+        |t| &t.control_profiles,
+        "security/secureScoreControlProfiles",
+    )
 }
 
 /// `GET /organization`: the caller's own tenant, any token may read it.
-pub async fn organization(State(state): State<AppState>, caller: Caller) -> Result<Response, GraphError> {
+pub async fn organization(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, GraphError> {
     let world = state.world();
     let org = match world.tenant(&caller.tenant_id) {
         Some(t) => t.organization.clone(),

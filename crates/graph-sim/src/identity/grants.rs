@@ -28,20 +28,29 @@ fn parse_form(body: &[u8]) -> Form {
 
 fn token_json(body: Value) -> Response {
     let mut response = Json(body).into_response();
-    response
-        .headers_mut()
-        .insert("content-type", axum::http::HeaderValue::from_static(TOKEN_CONTENT_TYPE));
+    response.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static(TOKEN_CONTENT_TYPE),
+    );
     response
 }
 
 fn down() -> TokenError {
-    TokenError::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", 90033,
-        "A transient error has occurred. Please try again.")
+    TokenError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+        90033,
+        "A transient error has occurred. Please try again.",
+    )
 }
 
 fn missing(param: &str) -> TokenError {
-    TokenError::new(StatusCode::BAD_REQUEST, "invalid_request", 900144,
-        format!("The request body must contain the following parameter: '{param}'."))
+    TokenError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        900144,
+        format!("The request body must contain the following parameter: '{param}'."),
+    )
 }
 
 fn unknown_tenant(segment: &str) -> TokenError {
@@ -55,7 +64,11 @@ fn app_not_found(client_id: &str, tenant: &str) -> TokenError {
 }
 
 /// `POST /{tenant}/oauth2/v2.0/token`.
-pub async fn token(State(state): State<AppState>, Path(segment): Path<String>, body: Bytes) -> Response {
+pub async fn token(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    body: Bytes,
+) -> Response {
     if state.faults().token_endpoint_down {
         return down().into_response();
     }
@@ -69,8 +82,19 @@ pub async fn token(State(state): State<AppState>, Path(segment): Path<String>, b
 }
 
 fn grant(world: &mut World, segment: &str, form: &Form) -> Result<Value, TokenError> {
-    let tenant_id = world.resolve_tenant(segment).ok_or_else(|| unknown_tenant(segment))?;
-    let grant_type = form.get("grant_type").ok_or_else(|| missing("grant_type"))?;
+    // The multi-tenant aliases sign the partner's user in at home; client
+    // credentials need a real tenant and get 90002 like any unknown name.
+    let delegated = form
+        .get("grant_type")
+        .is_some_and(|g| g != "client_credentials");
+    let tenant_id = match segment {
+        "organizations" | "common" if delegated => Some(world.partner.tenant_id.clone()),
+        other => world.resolve_tenant(other),
+    }
+    .ok_or_else(|| unknown_tenant(segment))?;
+    let grant_type = form
+        .get("grant_type")
+        .ok_or_else(|| missing("grant_type"))?;
     let client_id = form.get("client_id").ok_or_else(|| missing("client_id"))?;
     if *client_id != world.settings.client_id {
         return Err(app_not_found(client_id, &tenant_id));
@@ -79,14 +103,20 @@ fn grant(world: &mut World, segment: &str, form: &Form) -> Result<Value, TokenEr
         "client_credentials" => client_credentials(world, &tenant_id, form),
         "refresh_token" => refresh(world, &tenant_id, form),
         DEVICE_GRANT => device_poll(world, &tenant_id, form),
-        other => Err(TokenError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", 70003,
-            format!("The app requested an unsupported grant type '{other}'."))),
+        other => Err(TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            70003,
+            format!("The app requested an unsupported grant type '{other}'."),
+        )),
     }
 }
 
 fn check_scope(form: &Form) -> Result<(), TokenError> {
     let scope = form.get("scope").ok_or_else(|| missing("scope"))?;
-    let graph = scope.split(' ').any(|s| s.eq_ignore_ascii_case(GRAPH_DEFAULT_SCOPE));
+    let graph = scope
+        .split(' ')
+        .any(|s| s.eq_ignore_ascii_case(GRAPH_DEFAULT_SCOPE));
     if !graph {
         return Err(TokenError::new(StatusCode::BAD_REQUEST, "invalid_scope", 1002012, format!(
             "The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")));
@@ -117,12 +147,21 @@ fn check_consent(world: &World, tenant_id: &str) -> Result<(), TokenError> {
     }
 }
 
-fn client_credentials(world: &mut World, tenant_id: &str, form: &Form) -> Result<Value, TokenError> {
+fn client_credentials(
+    world: &mut World,
+    tenant_id: &str,
+    form: &Form,
+) -> Result<Value, TokenError> {
     check_scope(form)?;
     check_consent(world, tenant_id)?;
     check_secret(world, form, true)?;
     let lifetime = world.settings.token_lifetime_secs;
-    let token = world.auth.issue_access(&mut world.gen, tenant_id, None, Duration::from_secs(lifetime));
+    let token = world.auth.issue_access(
+        &mut world.gen,
+        tenant_id,
+        None,
+        Duration::from_secs(lifetime),
+    );
     Ok(json!({
         "token_type": "Bearer",
         "expires_in": lifetime,
@@ -137,7 +176,9 @@ fn check_delegated(world: &World, tenant_id: &str) -> Result<(), TokenError> {
     if tenant_id == world.partner.tenant_id {
         return Ok(());
     }
-    let tenant = world.tenant(tenant_id).ok_or_else(|| unknown_tenant(tenant_id))?;
+    let tenant = world
+        .tenant(tenant_id)
+        .ok_or_else(|| unknown_tenant(tenant_id))?;
     if !tenant.has_active_relationship() {
         return Err(TokenError::new(StatusCode::BAD_REQUEST, "invalid_grant", 50020, format!(
             "User account '{}' from identity provider 'https://sts.windows.net/{}/' does not exist in tenant '{}' and cannot access the application in that tenant.",
@@ -153,7 +194,12 @@ fn check_delegated(world: &World, tenant_id: &str) -> Result<(), TokenError> {
 
 fn delegated_tokens(world: &mut World, tenant_id: &str, user: &str) -> Value {
     let lifetime = world.settings.token_lifetime_secs;
-    let access = world.auth.issue_access(&mut world.gen, tenant_id, Some(user), Duration::from_secs(lifetime));
+    let access = world.auth.issue_access(
+        &mut world.gen,
+        tenant_id,
+        Some(user),
+        Duration::from_secs(lifetime),
+    );
     let refresh = world.auth.issue_refresh(&mut world.gen, user);
     json!({
         "token_type": "Bearer",
@@ -166,26 +212,49 @@ fn delegated_tokens(world: &mut World, tenant_id: &str, user: &str) -> Value {
 }
 
 fn refresh(world: &mut World, tenant_id: &str, form: &Form) -> Result<Value, TokenError> {
-    let token = form.get("refresh_token").ok_or_else(|| missing("refresh_token"))?;
+    let token = form
+        .get("refresh_token")
+        .ok_or_else(|| missing("refresh_token"))?;
     check_secret(world, form, false)?;
     let grant = world.auth.refresh.get(token).cloned().ok_or_else(|| {
-        TokenError::new(StatusCode::BAD_REQUEST, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
+        TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        )
     })?;
     if grant.expires <= Instant::now() {
-        return Err(TokenError::new(StatusCode::BAD_REQUEST, "invalid_grant", 700082,
-            "The refresh token has expired due to inactivity."));
+        return Err(TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            700082,
+            "The refresh token has expired due to inactivity.",
+        ));
     }
     check_delegated(world, tenant_id)?;
     Ok(delegated_tokens(world, tenant_id, &grant.user))
 }
 
 fn device_poll(world: &mut World, tenant_id: &str, form: &Form) -> Result<Value, TokenError> {
-    let code = form.get("device_code").ok_or_else(|| missing("device_code"))?;
+    let code = form
+        .get("device_code")
+        .ok_or_else(|| missing("device_code"))?;
     let auto = world.settings.auto_approve_device_code;
     let user = world.partner.user_upn.clone();
-    let entry = world.auth.device_codes.iter_mut().find(|d| d.device_code == *code).ok_or_else(|| {
-        TokenError::new(StatusCode::BAD_REQUEST, "invalid_grant", 70000, "The provided value for the input parameter 'device_code' is not valid.")
-    })?;
+    let entry = world
+        .auth
+        .device_codes
+        .iter_mut()
+        .find(|d| d.device_code == *code)
+        .ok_or_else(|| {
+            TokenError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                70000,
+                "The provided value for the input parameter 'device_code' is not valid.",
+            )
+        })?;
     if entry.expires <= Instant::now() {
         return Err(TokenError::new(StatusCode::BAD_REQUEST, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired."));
     }
@@ -198,16 +267,29 @@ fn device_poll(world: &mut World, tenant_id: &str, form: &Form) -> Result<Value,
         entry.approved_by = Some(user);
     }
     let Some(user) = entry.approved_by.clone() else {
-        return Err(TokenError::new(StatusCode::BAD_REQUEST, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."));
+        return Err(TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "authorization_pending",
+            70016,
+            "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+        ));
     };
     entry.redeemed = true;
-    let target = if entry.tenant_id == *tenant_id { tenant_id.to_string() } else { entry.tenant_id.clone() };
+    let target = if entry.tenant_id == *tenant_id {
+        tenant_id.to_string()
+    } else {
+        entry.tenant_id.clone()
+    };
     check_delegated(world, &target)?;
     Ok(delegated_tokens(world, &target, &user))
 }
 
 /// `POST /{tenant}/oauth2/v2.0/devicecode`.
-pub async fn device_code(State(state): State<AppState>, Path(segment): Path<String>, body: Bytes) -> Response {
+pub async fn device_code(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    body: Bytes,
+) -> Response {
     if state.faults().token_endpoint_down {
         return down().into_response();
     }
@@ -217,8 +299,12 @@ pub async fn device_code(State(state): State<AppState>, Path(segment): Path<Stri
         "organizations" | "common" => Some(world.partner.tenant_id.clone()),
         other => world.resolve_tenant(other),
     };
-    let Some(tenant_id) = tenant_id else { return unknown_tenant(&segment).into_response() };
-    let Some(client_id) = form.get("client_id") else { return missing("client_id").into_response() };
+    let Some(tenant_id) = tenant_id else {
+        return unknown_tenant(&segment).into_response();
+    };
+    let Some(client_id) = form.get("client_id") else {
+        return missing("client_id").into_response();
+    };
     if *client_id != world.settings.client_id {
         return app_not_found(client_id, &tenant_id).into_response();
     }
@@ -228,7 +314,16 @@ pub async fn device_code(State(state): State<AppState>, Path(segment): Path<Stri
 
     let device_code = format!("sim.dc.{}", world.gen.hex(48));
     let raw = world.gen.hex(9).to_uppercase();
-    let user_code: String = raw.chars().map(|c| if c.is_ascii_digit() { (b'A' + c as u8 - b'0') as char } else { c }).collect();
+    let user_code: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                (b'A' + c as u8 - b'0') as char
+            } else {
+                c
+            }
+        })
+        .collect();
     let interval = world.settings.device_code_interval_secs;
     world.auth.device_codes.push(DeviceCode {
         device_code: device_code.clone(),
@@ -250,12 +345,19 @@ pub async fn device_code(State(state): State<AppState>, Path(segment): Path<Stri
 }
 
 /// `POST /_sim/devicecode/{user_code}/approve` — the user signs in.
-pub async fn approve_device_code(State(state): State<AppState>, Path(user_code): Path<String>) -> Response {
+pub async fn approve_device_code(
+    State(state): State<AppState>,
+    Path(user_code): Path<String>,
+) -> Response {
     let mut world = state.world();
     let user = world.partner.user_upn.clone();
     if world.auth.approve(&user_code, &user) {
         Json(json!({ "approved": user_code, "user": user })).into_response()
     } else {
-        (StatusCode::NOT_FOUND, Json(json!({ "error": "unknown user code" }))).into_response()
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "unknown user code" })),
+        )
+            .into_response()
     }
 }

@@ -66,7 +66,13 @@ pub struct AuthState {
 
 impl AuthState {
     /// Issues an access token.
-    pub fn issue_access(&mut self, gen: &mut Gen, tenant_id: &str, user: Option<&str>, lifetime: Duration) -> String {
+    pub fn issue_access(
+        &mut self,
+        gen: &mut Gen,
+        tenant_id: &str,
+        user: Option<&str>,
+        lifetime: Duration,
+    ) -> String {
         let token = format!("sim.at.{}", gen.hex(64));
         let grant = AccessGrant {
             tenant_id: tenant_id.to_string(),
@@ -79,7 +85,10 @@ impl AuthState {
 
     fn issue_refresh(&mut self, gen: &mut Gen, user: &str) -> String {
         let token = format!("sim.rt.{}", gen.hex(96));
-        let grant = RefreshGrant { user: user.to_string(), expires: Instant::now() + REFRESH_LIFETIME };
+        let grant = RefreshGrant {
+            user: user.to_string(),
+            expires: Instant::now() + REFRESH_LIFETIME,
+        };
         self.refresh.insert(token.clone(), grant);
         token
     }
@@ -97,7 +106,10 @@ impl AuthState {
 
     /// Approves the device code with `user_code`; false when unknown.
     pub fn approve(&mut self, user_code: &str, user: &str) -> bool {
-        let found = self.device_codes.iter_mut().find(|d| d.user_code.eq_ignore_ascii_case(user_code));
+        let found = self
+            .device_codes
+            .iter_mut()
+            .find(|d| d.user_code.eq_ignore_ascii_case(user_code));
         match found {
             Some(code) => {
                 code.approved_by = Some(user.to_string());
@@ -110,7 +122,10 @@ impl AuthState {
 
 /// Checks the `Authorization` header of a Graph request.
 pub fn authenticate(auth: &AuthState, headers: &HeaderMap) -> Result<AccessGrant, GraphError> {
-    let header = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let header = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
@@ -119,11 +134,13 @@ pub fn authenticate(auth: &AuthState, headers: &HeaderMap) -> Result<AccessGrant
     if token.is_empty() {
         return Err(GraphError::unauthenticated("Access token is empty."));
     }
-    let grant = auth
-        .access(token)
-        .ok_or_else(|| GraphError::unauthenticated("CompactToken parsing failed with error code: 80049217"))?;
+    let grant = auth.access(token).ok_or_else(|| {
+        GraphError::unauthenticated("CompactToken parsing failed with error code: 80049217")
+    })?;
     if grant.expires <= Instant::now() {
-        return Err(GraphError::unauthenticated("Lifetime validation failed, the token is expired."));
+        return Err(GraphError::unauthenticated(
+            "Lifetime validation failed, the token is expired.",
+        ));
     }
     Ok(grant.clone())
 }
@@ -139,8 +156,18 @@ pub struct TokenError {
 
 impl TokenError {
     /// `error` is the OAuth error, `code` the AADSTS number.
-    pub fn new(status: StatusCode, error: &'static str, code: u32, description: impl Into<String>) -> Self {
-        Self { status, error, code, description: description.into() }
+    pub fn new(
+        status: StatusCode,
+        error: &'static str,
+        code: u32,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            error,
+            code,
+            description: description.into(),
+        }
     }
 }
 

@@ -98,15 +98,25 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, GraphError> {
             loop {
                 match chars.get(i) {
                     None => return Err(invalid("unterminated string literal")),
-                    Some('\'') if chars.get(i + 1) == Some(&'\'') => { s.push('\''); i += 2; }
-                    Some('\'') => { i += 1; break; }
-                    Some(ch) => { s.push(*ch); i += 1; }
+                    Some('\'') if chars.get(i + 1) == Some(&'\'') => {
+                        s.push('\'');
+                        i += 2;
+                    }
+                    Some('\'') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(ch) => {
+                        s.push(*ch);
+                        i += 1;
+                    }
                 }
             }
             toks.push(Tok::Quoted(s));
         } else {
             let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '(' && chars[i] != ')' {
+            while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '(' && chars[i] != ')'
+            {
                 i += 1;
             }
             toks.push(Tok::Word(chars[start..i].iter().collect()));
@@ -124,7 +134,11 @@ struct Parser<'a> {
 impl Filter {
     /// Parses and type-checks `text` against `spec`.
     pub fn parse(text: &str, spec: &Spec) -> Result<Filter, GraphError> {
-        let mut parser = Parser { toks: tokenize(text)?, at: 0, spec };
+        let mut parser = Parser {
+            toks: tokenize(text)?,
+            at: 0,
+            spec,
+        };
         let filter = parser.or()?;
         if parser.at != parser.toks.len() {
             return Err(invalid("unexpected text after expression"));
@@ -138,7 +152,9 @@ impl Filter {
             Filter::And(a, b) => a.matches(item) && b.matches(item),
             Filter::Or(a, b) => a.matches(item) || b.matches(item),
             Filter::Not(a) => !a.matches(item),
-            Filter::Cmp(path, field, CmpOp(op, lit)) => compare(lookup(item, path), *field, *op, lit),
+            Filter::Cmp(path, field, CmpOp(op, lit)) => {
+                compare(lookup(item, path), *field, *op, lit)
+            }
         }
     }
 }
@@ -184,9 +200,11 @@ impl Parser<'_> {
     }
 
     fn comparison(&mut self) -> Result<Filter, GraphError> {
-        let (Some(Tok::Word(path)), Some(Tok::Word(op)), Some(lit)) =
-            (self.toks.get(self.at).cloned(), self.toks.get(self.at + 1).cloned(), self.toks.get(self.at + 2).cloned())
-        else {
+        let (Some(Tok::Word(path)), Some(Tok::Word(op)), Some(lit)) = (
+            self.toks.get(self.at).cloned(),
+            self.toks.get(self.at + 1).cloned(),
+            self.toks.get(self.at + 2).cloned(),
+        ) else {
             return Err(invalid("expected 'property operator literal'"));
         };
         self.at += 3;
@@ -212,8 +230,18 @@ impl Parser<'_> {
             other => return Err(invalid(&format!("unsupported operator '{other}'"))),
         };
         let lit = literal(lit, field)?;
-        let canonical_path = self.spec.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(&path)).map(|(n, _)| *n).unwrap_or_default();
-        Ok(Filter::Cmp(canonical_path.to_string(), field, CmpOp(op, lit)))
+        let canonical_path = self
+            .spec
+            .fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&path))
+            .map(|(n, _)| *n)
+            .unwrap_or_default();
+        Ok(Filter::Cmp(
+            canonical_path.to_string(),
+            field,
+            CmpOp(op, lit),
+        ))
     }
 }
 
@@ -235,7 +263,10 @@ fn literal(tok: Tok, field: Field) -> Result<Lit, GraphError> {
         Tok::Word(w) if w == "true" || w == "false" => Lit::Bool(w == "true"),
         Tok::Word(w) => match parse_time(&w) {
             Some(t) => Lit::Time(t),
-            None => Lit::Number(w.parse().map_err(|_| invalid(&format!("unrecognised literal '{w}'")))?),
+            None => Lit::Number(
+                w.parse()
+                    .map_err(|_| invalid(&format!("unrecognised literal '{w}'")))?,
+            ),
         },
         Tok::Open | Tok::Close => return Err(invalid("unexpected parenthesis")),
     };
@@ -256,7 +287,8 @@ fn literal(tok: Tok, field: Field) -> Result<Lit, GraphError> {
 }
 
 fn lookup<'v>(item: &'v Value, path: &str) -> &'v Value {
-    path.split('/').fold(item, |v, segment| v.get(segment).unwrap_or(&Value::Null))
+    path.split('/')
+        .fold(item, |v, segment| v.get(segment).unwrap_or(&Value::Null))
 }
 
 fn compare(value: &Value, field: Field, op: Op, lit: &Lit) -> bool {
@@ -269,10 +301,14 @@ fn compare(value: &Value, field: Field, op: Op, lit: &Lit) -> bool {
             let pos = |s: &str| members.iter().position(|m| m.eq_ignore_ascii_case(s));
             v.as_str().and_then(|s| Some(pos(s)?.cmp(&pos(t)?)))
         }
-        (Field::Text, Lit::Text(t), v) => v.as_str().map(|s| s.to_lowercase().cmp(&t.to_lowercase())),
+        (Field::Text, Lit::Text(t), v) => {
+            v.as_str().map(|s| s.to_lowercase().cmp(&t.to_lowercase()))
+        }
         _ => None,
     };
-    let Some(ordering) = ordering else { return false };
+    let Some(ordering) = ordering else {
+        return false;
+    };
     match op {
         Op::Eq => ordering == Ordering::Equal,
         Op::Ne => ordering != Ordering::Equal,
@@ -316,7 +352,11 @@ mod tests {
 
     #[test]
     fn or_not_parentheses_and_null_work() {
-        let f = Filter::parse("(severity ge 'medium' or assignedTo eq null) and not status eq 'resolved'", &SPEC).expect("parse");
+        let f = Filter::parse(
+            "(severity ge 'medium' or assignedTo eq null) and not status eq 'resolved'",
+            &SPEC,
+        )
+        .expect("parse");
         assert!(f.matches(&json!({"severity": "low", "assignedTo": null, "status": "active"})));
         assert!(!f.matches(&json!({"severity": "low", "assignedTo": "a@b.c", "status": "active"})));
         assert!(!f.matches(&json!({"severity": "high", "status": "resolved"})));

@@ -54,7 +54,10 @@ impl Query {
 
     /// The parsed `$filter`, validated against `spec`.
     pub fn filter(&self, spec: &Spec) -> Result<Option<Filter>, GraphError> {
-        self.filter_text.as_deref().map(|text| Filter::parse(text, spec)).transpose()
+        self.filter_text
+            .as_deref()
+            .map(|text| Filter::parse(text, spec))
+            .transpose()
     }
 
     /// Whether `$expand` names `nav`.
@@ -65,7 +68,9 @@ impl Query {
 
 fn number(name: &str, value: &str) -> Result<usize, GraphError> {
     value.trim().parse().map_err(|_| {
-        GraphError::bad_request(format!("Invalid value '{value}' for query option '{name}'."))
+        GraphError::bad_request(format!(
+            "Invalid value '{value}' for query option '{name}'."
+        ))
     })
 }
 
@@ -94,7 +99,10 @@ pub struct Paging<'a> {
 /// Builds the list body for the items that matched the filter.
 pub fn page(items: Vec<Value>, query: &Query, paging: &Paging) -> Value {
     let total = items.len();
-    let size = query.top.unwrap_or(paging.default_size).min(paging.max_size);
+    let size = query
+        .top
+        .unwrap_or(paging.default_size)
+        .min(paging.max_size);
     let end = query.skip.saturating_add(size).min(total);
     let value: Vec<Value> = items.into_iter().skip(query.skip).take(size).collect();
 
@@ -104,7 +112,10 @@ pub fn page(items: Vec<Value>, query: &Query, paging: &Paging) -> Value {
         body.insert("@odata.count".into(), json!(total));
     }
     if end < total && size > 0 {
-        body.insert("@odata.nextLink".into(), json!(next_link(query, paging, size, end)));
+        body.insert(
+            "@odata.nextLink".into(),
+            json!(next_link(query, paging, size, end)),
+        );
     }
     body.insert("value".into(), Value::Array(value));
     Value::Object(body)
@@ -133,19 +144,33 @@ mod tests {
     use super::*;
 
     fn paging() -> Paging<'static> {
-        Paging { list_url: "http://x/v1.0/security/incidents", context: "c".into(), default_size: 2, max_size: 3 }
+        Paging {
+            list_url: "http://x/v1.0/security/incidents",
+            context: "c".into(),
+            default_size: 2,
+            max_size: 3,
+        }
     }
 
     #[test]
     fn next_link_keeps_filter_and_moves_skip() {
-        let query = Query::parse(Some("$filter=severity%20eq%20'high'&$count=true")).expect("query");
+        let query =
+            Query::parse(Some("$filter=severity%20eq%20'high'&$count=true")).expect("query");
         let items = (0..5).map(|i| json!({"id": i})).collect();
         let body = page(items, &query, &paging());
         assert_eq!(body["@odata.count"], 5);
         let next = body["@odata.nextLink"].as_str().expect("next link");
-        assert!(next.starts_with("http://x/v1.0/security/incidents?$top=2&$skip=2&$filter=severity+eq+%27high%27"), "{next}");
+        assert!(
+            next.starts_with(
+                "http://x/v1.0/security/incidents?$top=2&$skip=2&$filter=severity+eq+%27high%27"
+            ),
+            "{next}"
+        );
         let again = Query::parse(next.split_once('?').map(|(_, q)| q)).expect("query");
-        assert_eq!((again.skip, again.top, again.filter_text.as_deref()), (2, Some(2), Some("severity eq 'high'")));
+        assert_eq!(
+            (again.skip, again.top, again.filter_text.as_deref()),
+            (2, Some(2), Some("severity eq 'high'"))
+        );
     }
 
     #[test]

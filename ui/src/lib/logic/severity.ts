@@ -43,7 +43,7 @@ export function severityShort(s: Severity): string {
 
 /** CSS modifier naming the colour; unrecognised values take unknown's grey. */
 export function severityTone(s: Severity): 'high' | 'medium' | 'low' | 'info' | 'unknown' {
-  if (s === 'high' || s === 'medium' || s === 'low') return s;
+  if (s === 'high' || s === 'medium' || s === 'low') return s as 'high' | 'medium' | 'low';
   return s === 'informational' ? 'info' : 'unknown';
 }
 

@@ -102,7 +102,10 @@ mod tests {
 
     #[test]
     fn pascal_case_sample_values_parse() {
-        assert_eq!(Classification::from_wire("TruePositive"), Classification::TruePositive);
+        assert_eq!(
+            Classification::from_wire("TruePositive"),
+            Classification::TruePositive
+        );
         assert_eq!(
             Determination::from_wire("MultiStagedAttack"),
             Determination::MultiStagedAttack
@@ -113,8 +116,14 @@ mod tests {
 
     #[test]
     fn old_determination_spellings_are_aliases() {
-        assert_eq!(Determination::from_wire("compromisedUser"), Determination::CompromisedAccount);
-        assert_eq!(Determination::from_wire("clean"), Determination::NotMalicious);
+        assert_eq!(
+            Determination::from_wire("compromisedUser"),
+            Determination::CompromisedAccount
+        );
+        assert_eq!(
+            Determination::from_wire("clean"),
+            Determination::NotMalicious
+        );
         assert_eq!(
             Determination::from_wire("insufficientData"),
             Determination::NotEnoughDataToValidate
@@ -123,7 +132,10 @@ mod tests {
             Determination::from_wire("confirmedUserActivity"),
             Determination::ConfirmedActivity
         );
-        assert_eq!(Determination::CompromisedAccount.to_wire(), "compromisedAccount");
+        assert_eq!(
+            Determination::CompromisedAccount.to_wire(),
+            "compromisedAccount"
+        );
     }
 
     #[test]
@@ -132,7 +144,10 @@ mod tests {
             IncidentStatus::from_wire("unknownFutureValue"),
             IncidentStatus::Other("unknownFutureValue".into())
         );
-        assert_eq!(Severity::from_wire("critical"), Severity::Other("critical".into()));
+        assert_eq!(
+            Severity::from_wire("critical"),
+            Severity::Other("critical".into())
+        );
     }
 
     #[test]

@@ -32,9 +32,18 @@ fn label_paths(kind: &str) -> &'static [&'static str] {
             "userAccount/accountName",
             "userAccount/displayName",
         ],
-        "device" => &["deviceDnsName", "hostName", "mdeDeviceId", "azureAdDeviceId"],
+        "device" => &[
+            "deviceDnsName",
+            "hostName",
+            "mdeDeviceId",
+            "azureAdDeviceId",
+        ],
         "ip" => &["ipAddress"],
-        "file" => &["fileDetails/fileName", "fileDetails/filePath", "fileDetails/sha256"],
+        "file" => &[
+            "fileDetails/fileName",
+            "fileDetails/filePath",
+            "fileDetails/sha256",
+        ],
         "process" => &["processCommandLine", "imageFile/fileName", "processId"],
         "mailbox" => &["primaryAddress", "upn", "displayName"],
         "message" => &["subject", "networkMessageId", "internetMessageId"],
@@ -45,17 +54,27 @@ fn label_paths(kind: &str) -> &'static [&'static str] {
         "mail_cluster" => &["clusterByValue", "query"],
         "security_group" => &["displayName", "securityGroupId"],
         // Unknown subtypes: the names most evidence types use.
-        _ => &["displayName", "name", "hostName", "url", "ipAddress", "userPrincipalName"],
+        _ => &[
+            "displayName",
+            "name",
+            "hostName",
+            "url",
+            "ipAddress",
+            "userPrincipalName",
+        ],
     }
 }
 
 /// One evidence item into the product's [`Evidence`]. Never fails: an item
 /// that is not even an object is kept raw with kind `unknown`.
 pub fn evidence_from_wire(raw: Value) -> Evidence {
-    let short = raw
-        .get("@odata.type")
-        .and_then(Value::as_str)
-        .map(|t| t.rsplit('.').next().unwrap_or(t).trim_start_matches('#').to_string());
+    let short = raw.get("@odata.type").and_then(Value::as_str).map(|t| {
+        t.rsplit('.')
+            .next()
+            .unwrap_or(t)
+            .trim_start_matches('#')
+            .to_string()
+    });
     let kind = match &short {
         Some(name) => KINDS
             .iter()
@@ -71,7 +90,12 @@ pub fn evidence_from_wire(raw: Value) -> Evidence {
         roles: raw
             .get("roles")
             .and_then(Value::as_array)
-            .map(|roles| roles.iter().filter_map(|r| r.as_str().map(str::to_string)).collect())
+            .map(|roles| {
+                roles
+                    .iter()
+                    .filter_map(|r| r.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default(),
         kind,
         raw,
@@ -93,7 +117,10 @@ fn label_for(kind: &str, raw: &Value) -> String {
             }
         }
     }
-    label_paths(kind).iter().find_map(|path| text_at(raw, path)).unwrap_or_default()
+    label_paths(kind)
+        .iter()
+        .find_map(|path| text_at(raw, path))
+        .unwrap_or_default()
 }
 
 /// A non-empty string (or number, shown as text) at a `/`-separated path.

@@ -33,8 +33,8 @@ pub use score::{
 };
 pub use security::{AlertWire, CommentWire, CommentsResponse, IncidentWire};
 pub use tenants::{
-    customers_from_wire, AccessAssignmentWire, AccessDetailsWire, CustomerWire, OrganizationWire, RelationshipCustomer,
-    RelationshipWire, RoleWire, VerifiedDomainWire,
+    customers_from_wire, AccessAssignmentWire, AccessDetailsWire, CustomerWire, OrganizationWire,
+    RelationshipCustomer, RelationshipWire, RoleWire, VerifiedDomainWire,
 };
 
 /// One page of a Graph collection.
@@ -58,13 +58,19 @@ pub fn decode<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Error> 
         } else {
             format!("{path}: {}", e.inner())
         };
-        Error::Decode { what: what.to_string(), detail }
+        Error::Decode {
+            what: what.to_string(),
+            detail,
+        }
     })
 }
 
 /// A missing required value, as a decode error.
 pub(crate) fn missing(what: &str, field: &str) -> Error {
-    Error::Decode { what: what.to_string(), detail: format!("{field} is missing or null") }
+    Error::Decode {
+        what: what.to_string(),
+        detail: format!("{field} is missing or null"),
+    }
 }
 
 /// Parses a Graph timestamp: RFC 3339 with 0 to 7 (or more) fractional
@@ -74,7 +80,9 @@ pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return Some(t.with_timezone(&Utc));
     }
-    NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc())
+    NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// A required timestamp field, or a decode error naming it.
@@ -181,7 +189,10 @@ impl AadError {
 
 impl std::fmt::Display for AadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let first_line = self.error_description.as_deref().and_then(|d| d.lines().next());
+        let first_line = self
+            .error_description
+            .as_deref()
+            .and_then(|d| d.lines().next());
         match first_line {
             Some(text) => write!(f, "{}: {text}", self.error),
             None => f.write_str(&self.error),
@@ -211,8 +222,8 @@ mod tests {
 
     #[test]
     fn decode_errors_name_the_field() {
-        let err = decode::<Page<IncidentWire>>(br#"{"value":[{"id":5}]}"#, "incidents page")
-            .unwrap_err();
+        let err =
+            decode::<Page<IncidentWire>>(br#"{"value":[{"id":5}]}"#, "incidents page").unwrap_err();
 
         let text = err.to_string();
         assert!(text.contains("value[0].id"), "{text}");

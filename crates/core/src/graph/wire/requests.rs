@@ -48,7 +48,10 @@ impl IncidentPatch {
     pub fn to_update(&self) -> IncidentUpdate {
         IncidentUpdate {
             status: self.status.as_deref().map(IncidentStatus::from_wire),
-            classification: self.classification.as_deref().map(Classification::from_wire),
+            classification: self
+                .classification
+                .as_deref()
+                .map(Classification::from_wire),
             determination: self.determination.as_deref().map(Determination::from_wire),
             assigned_to: self.assigned_to.clone(),
             comment: None,

@@ -141,11 +141,15 @@ pub fn recommendations_from_wire(
     profiles: Vec<ControlProfileWire>,
     latest: Option<&SecureScoreWire>,
 ) -> Result<Vec<Recommendation>, Error> {
-    let scores = latest.map(SecureScoreWire::scores_by_control).unwrap_or_default();
+    let scores = latest
+        .map(SecureScoreWire::scores_by_control)
+        .unwrap_or_default();
     profiles
         .into_iter()
         .map(|p| {
-            let id = p.id.clone().ok_or_else(|| missing("control profile", "id"))?;
+            let id =
+                p.id.clone()
+                    .ok_or_else(|| missing("control profile", "id"))?;
             let state = p.latest_state(&format!("control profile {id}"))?;
             Ok(Recommendation {
                 tenant_id: tenant.to_string(),
@@ -192,8 +196,9 @@ mod tests {
         )
         .unwrap();
 
-        let recs = recommendations_from_wire("t1", "security.microsoft.com", profiles, Some(&score))
-            .unwrap();
+        let recs =
+            recommendations_from_wire("t1", "security.microsoft.com", profiles, Some(&score))
+                .unwrap();
         assert_eq!(recs[0].current_score, Some(7.0));
         assert_eq!(recs[0].max_score, Some(10.0));
         assert_eq!(recs[0].state.as_deref(), Some("Reviewed"));

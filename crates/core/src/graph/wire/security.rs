@@ -113,8 +113,11 @@ impl IncidentWire {
     pub fn into_domain(self, tenant: &str) -> Result<(Incident, Vec<Alert>), Error> {
         let id = self.id.ok_or_else(|| missing("incident", "id"))?;
         let what = format!("incident {id}");
-        let last_update_at =
-            required_time(self.last_update_date_time.as_deref(), &what, "lastUpdateDateTime")?;
+        let last_update_at = required_time(
+            self.last_update_date_time.as_deref(),
+            &what,
+            "lastUpdateDateTime",
+        )?;
         let created_at = match self.created_date_time.as_deref() {
             Some(raw) => required_time(Some(raw), &what, "createdDateTime")?,
             None => last_update_at,
@@ -133,7 +136,10 @@ impl IncidentWire {
             description: self.description,
             severity: parse_or_unknown(self.severity.as_deref(), Severity::Unknown),
             status: parse_or_unknown(self.status.as_deref(), IncidentStatus::Unknown),
-            classification: self.classification.as_deref().map(Classification::from_wire),
+            classification: self
+                .classification
+                .as_deref()
+                .map(Classification::from_wire),
             determination: self.determination.as_deref().map(Determination::from_wire),
             assigned_to: self.assigned_to,
             created_at,
@@ -219,7 +225,10 @@ impl AlertWire {
             category: self.category,
             severity: parse_or_unknown(self.severity.as_deref(), Severity::Unknown),
             status: parse_or_unknown(self.status.as_deref(), AlertStatus::Unknown),
-            classification: self.classification.as_deref().map(Classification::from_wire),
+            classification: self
+                .classification
+                .as_deref()
+                .map(Classification::from_wire),
             determination: self.determination.as_deref().map(Determination::from_wire),
             assigned_to: self.assigned_to,
             mitre_techniques: self.mitre_techniques.unwrap_or_default(),
@@ -227,7 +236,12 @@ impl AlertWire {
             service_source: self.service_source,
             detection_source: self.detection_source,
             web_url: self.alert_web_url,
-            evidence: self.evidence.unwrap_or_default().into_iter().map(evidence_from_wire).collect(),
+            evidence: self
+                .evidence
+                .unwrap_or_default()
+                .into_iter()
+                .map(evidence_from_wire)
+                .collect(),
         })
     }
 }

@@ -95,7 +95,11 @@ pub struct VerifiedDomainWire {
 impl OrganizationWire {
     /// The verified domain names, in Graph's order, nulls skipped.
     pub fn domain_names(&self) -> Vec<String> {
-        self.verified_domains.iter().flatten().filter_map(|d| d.name.clone()).collect()
+        self.verified_domains
+            .iter()
+            .flatten()
+            .filter_map(|d| d.name.clone())
+            .collect()
     }
 }
 
@@ -103,12 +107,18 @@ fn role_ids(details: &Option<AccessDetailsWire>) -> BTreeSet<String> {
     details
         .iter()
         .flat_map(|d| d.unified_roles.iter().flatten())
-        .filter_map(|r| r.role_definition_id.as_ref().map(|id| id.to_ascii_lowercase()))
+        .filter_map(|r| {
+            r.role_definition_id
+                .as_ref()
+                .map(|id| id.to_ascii_lowercase())
+        })
         .collect()
 }
 
 fn is_active(status: &Option<String>) -> bool {
-    status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("active"))
+    status
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("active"))
 }
 
 impl RelationshipWire {
@@ -147,17 +157,31 @@ pub fn customers_from_wire(
     let mut order: Vec<String> = Vec::new();
     let mut by_id: HashMap<String, Customer> = HashMap::new();
     for wire in customers {
-        let id = wire.tenant_id.or(wire.id).ok_or_else(|| missing("customer", "tenantId"))?;
+        let id = wire
+            .tenant_id
+            .or(wire.id)
+            .ok_or_else(|| missing("customer", "tenantId"))?;
         let name = wire.display_name.unwrap_or_else(|| id.clone());
         if !by_id.contains_key(&id) {
             order.push(id.clone());
-            by_id.insert(id.clone(), Customer { tenant_id: id, display_name: name, roles: vec![] });
+            by_id.insert(
+                id.clone(),
+                Customer {
+                    tenant_id: id,
+                    display_name: name,
+                    roles: vec![],
+                },
+            );
         }
     }
 
     for (relationship, assignments) in relationships {
-        let Some(customer) = &relationship.customer else { continue };
-        let Some(id) = customer.tenant_id.clone() else { continue };
+        let Some(customer) = &relationship.customer else {
+            continue;
+        };
+        let Some(id) = customer.tenant_id.clone() else {
+            continue;
+        };
         let roles = relationship.effective_roles(assignments);
         if !relationship.is_active() {
             continue;
@@ -165,14 +189,21 @@ pub fn customers_from_wire(
         let entry = by_id.entry(id.clone()).or_insert_with(|| {
             order.push(id.clone());
             let name = customer.display_name.clone().unwrap_or_else(|| id.clone());
-            Customer { tenant_id: id.clone(), display_name: name, roles: vec![] }
+            Customer {
+                tenant_id: id.clone(),
+                display_name: name,
+                roles: vec![],
+            }
         });
         let mut merged: BTreeSet<String> = entry.roles.drain(..).collect();
         merged.extend(roles);
         entry.roles = merged.into_iter().collect();
     }
 
-    Ok(order.into_iter().filter_map(|id| by_id.remove(&id)).collect())
+    Ok(order
+        .into_iter()
+        .filter_map(|id| by_id.remove(&id))
+        .collect())
 }
 
 #[cfg(test)]
@@ -182,7 +213,10 @@ mod tests {
     use crate::graph::wire::decode;
 
     fn relationship(status: &str, roles: &[&str]) -> RelationshipWire {
-        let roles: Vec<_> = roles.iter().map(|r| format!(r#"{{"roleDefinitionId":"{r}"}}"#)).collect();
+        let roles: Vec<_> = roles
+            .iter()
+            .map(|r| format!(r#"{{"roleDefinitionId":"{r}"}}"#))
+            .collect();
         let body = format!(
             r#"{{"id":"r","status":"{status}","customer":{{"tenantId":"c1","displayName":"C"}},
                "accessDetails":{{"unifiedRoles":[{}]}}}}"#,
@@ -192,7 +226,10 @@ mod tests {
     }
 
     fn assignment(status: &str, roles: &[&str]) -> AccessAssignmentWire {
-        let roles: Vec<_> = roles.iter().map(|r| format!(r#"{{"roleDefinitionId":"{r}"}}"#)).collect();
+        let roles: Vec<_> = roles
+            .iter()
+            .map(|r| format!(r#"{{"roleDefinitionId":"{r}"}}"#))
+            .collect();
         let body = format!(
             r#"{{"id":"a","status":"{status}","accessDetails":{{"unifiedRoles":[{}]}}}}"#,
             roles.join(",")
@@ -207,14 +244,20 @@ mod tests {
         let pending = assignment("pending", &["other-role"]);
 
         let roles = rel.effective_roles(&[active, pending]);
-        assert_eq!(roles.into_iter().collect::<Vec<_>>(), vec![SECURITY_READER.to_string()]);
+        assert_eq!(
+            roles.into_iter().collect::<Vec<_>>(),
+            vec![SECURITY_READER.to_string()]
+        );
     }
 
     #[test]
     fn expired_relationships_give_no_roles() {
         let rel = relationship("expired", &[SECURITY_READER]);
-        let customers = customers_from_wire(vec![], &[(rel, vec![assignment("active", &[SECURITY_READER])])])
-            .unwrap();
+        let customers = customers_from_wire(
+            vec![],
+            &[(rel, vec![assignment("active", &[SECURITY_READER])])],
+        )
+        .unwrap();
 
         assert!(customers.is_empty());
     }
@@ -222,9 +265,11 @@ mod tests {
     #[test]
     fn customers_only_seen_in_relationships_are_included() {
         let rel = relationship("active", &[SECURITY_READER]);
-        let customers =
-            customers_from_wire(vec![], &[(rel, vec![assignment("active", &[SECURITY_READER])])])
-                .unwrap();
+        let customers = customers_from_wire(
+            vec![],
+            &[(rel, vec![assignment("active", &[SECURITY_READER])])],
+        )
+        .unwrap();
 
         assert_eq!(customers.len(), 1);
         assert_eq!(customers[0].display_name, "C");
