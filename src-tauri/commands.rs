@@ -219,7 +219,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<()> {
 #[tauri::command]
 #[instrument(skip(state), err(Debug))]
 pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsView> {
-    settings_view(&state)
+    settings_view(&state).await
 }
 
 #[tauri::command]
@@ -252,7 +252,7 @@ pub async fn save_settings(
     if reconnect {
         state.restart_session(&app).await?;
     }
-    settings_view(&state)
+    settings_view(&state).await
 }
 
 #[tauri::command]
@@ -278,7 +278,7 @@ pub async fn store_client_secret(
     settings.demo = false;
     state.main.save_settings(settings).await?;
     state.restart_session(&app).await?;
-    settings_view(&state)
+    settings_view(&state).await
 }
 
 #[tauri::command]
@@ -318,7 +318,7 @@ pub async fn finish_device_sign_in(
     settings.demo = false;
     state.main.save_settings(settings).await?;
     state.restart_session(&app).await?;
-    settings_view(&state)
+    settings_view(&state).await
 }
 
 #[tauri::command]
@@ -328,7 +328,7 @@ pub async fn use_demo_mode(app: AppHandle, state: State<'_, AppState>) -> Comman
     settings.demo = true;
     state.main.save_settings(settings).await?;
     state.restart_session(&app).await?;
-    settings_view(&state)
+    settings_view(&state).await
 }
 
 #[tauri::command]
@@ -351,8 +351,9 @@ fn keychain<'a>(
     })
 }
 
-fn settings_view(state: &State<'_, AppState>) -> CommandResult<SettingsView> {
+async fn settings_view(state: &State<'_, AppState>) -> CommandResult<SettingsView> {
     let settings = crate::state::with_env_overrides(state.main.settings());
+    let demo = state.session.read().await.mode == Mode::Demo;
     let has_client_secret = match (&state.keychain, settings.client_id.is_empty()) {
         (Some(keychain), false) => keychain.client_secret(&settings.client_id)?.is_some(),
         _ => false,
@@ -368,6 +369,6 @@ fn settings_view(state: &State<'_, AppState>) -> CommandResult<SettingsView> {
         refresh_minutes: settings.refresh_minutes,
         notifications: settings.notifications,
         read_only: settings.read_only,
-        demo: settings.demo,
+        demo,
     })
 }

@@ -39,6 +39,12 @@ impl From<Error> for CommandError {
     }
 }
 
+impl From<manage365_core::auth::Error> for CommandError {
+    fn from(error: manage365_core::auth::Error) -> Self {
+        Error::from(error).into()
+    }
+}
+
 /// What every command returns.
 pub type CommandResult<T> = Result<T, CommandError>;
 

@@ -51,7 +51,8 @@ fn refresh_now(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        if let Some(scheduler) = &state.session.read().await.scheduler {
+        let session = state.session.read().await;
+        if let Some(scheduler) = &session.scheduler {
             scheduler.sync_now();
         }
     });

@@ -21,10 +21,10 @@ ART = os.environ.get("ART", os.path.abspath("e2e-artifacts"))
 APP = os.environ["E2E_APP"]
 SIM = os.environ["E2E_SIM"]
 
-# graph-sim's documented defaults (crates/graph-sim/README.md).
-CLIENT_ID = os.environ.get("E2E_CLIENT_ID")
-CLIENT_SECRET = os.environ.get("E2E_CLIENT_SECRET")
-PARTNER_TENANT = os.environ.get("E2E_PARTNER_TENANT")
+# graph-sim's documented app registration (crates/graph-sim/src/config.rs).
+CLIENT_ID = "6a1f1c2e-5b7d-4e0a-9c43-2f8d1e6b7a90"
+CLIENT_SECRET = "sim~secret.Q8w_rT5yUe2-pA9sD4fG7hJ1kL3zX6cV"
+PARTNER_TENANT = "9c6b2e1f-4a37-4d58-8e0b-7f3a5d2c1b90"
 
 
 class Sim:

@@ -77,7 +77,12 @@ pub struct SyncOptions {
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
-            concurrency: 16,
+            // Tenants have separate Graph budgets, so the only shared
+            // limit is our own CPU and sockets. Each tenant's pull is a
+            // short chain of round trips, so at 50-300 ms latency 64 at
+            // once keeps the run latency-bound, not queue-bound (see
+            // docs/benchmarks.md).
+            concurrency: 64,
             overlap: chrono::Duration::minutes(5),
             reconcile_every: chrono::Duration::hours(1),
         }
@@ -159,6 +164,9 @@ impl Syncer {
 
         let span = info_span!("sync_run", run_id, trigger = trigger.as_str());
         let result = self.run_tenants(graph, run_id).instrument(span).await;
+        if let Err(e) = &result {
+            self.record_run_failure(e, started_at).await;
+        }
         let mut totals = match &result {
             Ok(totals) => totals.clone(),
             Err(e) => RunTotals {
@@ -395,6 +403,23 @@ impl Syncer {
         let result = blocking(move || store.set_skip(&id, Some(&reason)).map_err(Error::from)).await;
         if let Err(e) = result {
             warn!(error = %e, "could not record tenant skip");
+        }
+    }
+
+    /// A run that failed before reaching the tenants (GDAP unreadable,
+    /// token endpoint down, offline) still failed each of them: Health
+    /// must show every tenant with the error rather than leave their last
+    /// success standing as if the cache were current.
+    async fn record_run_failure(&self, error: &Error, at: DateTime<Utc>) {
+        let store = self.store.clone();
+        let tenants = match blocking(move || store.tenants().map_err(Error::from)).await {
+            Ok(tenants) => tenants,
+            Err(e) => return warn!(error = %e, "could not list tenants to record the failure"),
+        };
+        let message = format!("sync could not start: {error}");
+        for tenant in tenants.iter().filter(|t| t.skip_reason.is_none()) {
+            let outcome = TenantOutcome { at, ok: false, error: Some(message.clone()) };
+            self.record(&tenant.id, outcome).await;
         }
     }
 

@@ -29,6 +29,8 @@ fn config_for(sim: &RunningSim) -> GraphConfig {
     config.partner_tenant = sim.partner_tenant();
     config.request_timeout = Duration::from_secs(10);
     config.backoff_base = Duration::from_millis(10);
+    // Let the simulator's page size decide, so small worlds still page.
+    config.page_size = None;
     config
 }
 

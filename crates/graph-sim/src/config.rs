@@ -69,6 +69,12 @@ pub struct SimConfig {
     pub now: Option<DateTime<Utc>>,
     /// Initial fault settings (changeable at runtime via `/_sim/faults`).
     pub faults: FaultConfig,
+    /// Script-injection and other hostile strings to place in every text
+    /// field the desktop UI shows (titles, descriptions, evidence names,
+    /// paths, command lines, subjects, comments, tenant names, UPNs,
+    /// recommendation text and links). Empty = the normal generated text.
+    /// They are still plain JSON strings, so bodies stay schema-conformant.
+    pub hostile_payloads: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -95,6 +101,7 @@ impl Default for SimConfig {
             fixtures: None,
             now: None,
             faults: FaultConfig::default(),
+            hostile_payloads: Vec::new(),
         }
     }
 }
@@ -108,6 +115,11 @@ pub struct FaultConfig {
     pub rate_503: f64,
     /// `Retry-After` sent with injected 503s, in seconds.
     pub retry_after_503_secs: f64,
+    /// Share of requests answered 429 `TooManyRequests` with `Retry-After`
+    /// (a throttling storm on top of the per-tenant budget).
+    pub rate_429: f64,
+    /// `Retry-After` sent with injected 429s, in seconds.
+    pub retry_after_429_secs: f64,
     /// Share of requests whose connection is reset without an answer.
     pub rate_reset: f64,
     /// Share of responses cut off half-way through the body.
@@ -125,6 +137,8 @@ impl Default for FaultConfig {
         Self {
             rate_503: 0.0,
             retry_after_503_secs: 1.0,
+            rate_429: 0.0,
+            retry_after_429_secs: 1.0,
             rate_reset: 0.0,
             rate_truncate: 0.0,
             rate_slow: 0.0,
@@ -139,6 +153,7 @@ impl FaultConfig {
     pub fn validate(&self) -> Result<(), String> {
         let rates = [
             ("rate503", self.rate_503),
+            ("rate429", self.rate_429),
             ("rateReset", self.rate_reset),
             ("rateTruncate", self.rate_truncate),
             ("rateSlow", self.rate_slow),
@@ -148,8 +163,8 @@ impl FaultConfig {
                 return Err(format!("{name} must be between 0 and 1"));
             }
         }
-        if self.retry_after_503_secs < 0.0 {
-            return Err("retryAfter503Secs must not be negative".into());
+        if self.retry_after_503_secs < 0.0 || self.retry_after_429_secs < 0.0 {
+            return Err("retryAfter503Secs and retryAfter429Secs must not be negative".into());
         }
         Ok(())
     }

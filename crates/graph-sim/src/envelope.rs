@@ -50,6 +50,7 @@ pub async fn envelope(State(state): State<AppState>, request: Request, next: Nex
     } else {
         None
     };
+    entry.fault = injected.as_ref().map(Injected::label);
     let mut response = match injected {
         Some(Injected::Reset) => {
             entry.status = 0;
@@ -60,7 +61,7 @@ pub async fn envelope(State(state): State<AppState>, request: Request, next: Nex
             // The connection task drops this future together with the socket.
             return std::future::pending().await;
         }
-        Some(Injected::Respond(response)) => response,
+        Some(Injected::Respond(_, response)) => response,
         Some(Injected::Slow(ms)) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             next.run(request).await
@@ -69,14 +70,24 @@ pub async fn envelope(State(state): State<AppState>, request: Request, next: Nex
     };
 
     render_error(&mut response, &ids);
+    if simulated && response.status().is_success() {
+        if let Some(mode) = crate::malformed::applies(&state, &entry) {
+            response = crate::malformed::apply(response, &mode, &state, &entry).await;
+            entry.fault = Some(mode.label());
+        }
+    }
     set_headers(&mut response, &ids, &path);
     entry.status = response.status().as_u16();
+    let truncated = simulated && state.roll(faults.rate_truncate);
+    if truncated {
+        entry.fault = Some("truncate");
+    }
     // Control calls are the test talking to the simulator, not the client
     // under test, so they stay out of the log.
     if simulated {
         state.log().push(entry);
     }
-    if simulated && state.roll(faults.rate_truncate) {
+    if truncated {
         response = truncate(response).await;
     }
     response
@@ -115,6 +126,7 @@ fn log_entry(
         status: 0,
         time: chrono::Utc::now().to_rfc3339(),
         request_id: ids.request_id.clone(),
+        fault: None,
     }
 }
 
@@ -146,8 +158,19 @@ fn tenant_of(state: &AppState, parts: &axum::http::request::Parts) -> Option<Str
 
 enum Injected {
     Reset,
-    Respond(Response),
+    Respond(&'static str, Response),
     Slow(u64),
+}
+
+impl Injected {
+    /// The name the request log gives the fault.
+    fn label(&self) -> &'static str {
+        match self {
+            Injected::Reset => "reset",
+            Injected::Respond(label, _) => label,
+            Injected::Slow(_) => "slow",
+        }
+    }
 }
 
 fn before_fault(
@@ -179,12 +202,43 @@ fn before_fault(
         if let Ok(value) = HeaderValue::from_str(&retry_after) {
             response.headers_mut().insert("retry-after", value);
         }
-        return Some(Injected::Respond(response));
+        return Some(Injected::Respond("503", response));
+    }
+    if state.roll(faults.rate_429) {
+        return Some(Injected::Respond("429", throttled(faults, path)));
     }
     if state.roll(faults.rate_slow) {
         return Some(Injected::Slow(faults.slow_ms));
     }
     None
+}
+
+/// A 429 in Graph's shape (or the identity platform's on token paths)
+/// with the configured `Retry-After`.
+fn throttled(faults: &crate::config::FaultConfig, path: &str) -> Response {
+    let retry_after = format!("{}", faults.retry_after_429_secs);
+    if !path.contains("/oauth2/") {
+        let mut error = GraphError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests. Please retry again later.",
+        );
+        error.retry_after = Some(retry_after);
+        return error.into_response();
+    }
+    // Entra's docs are silent on a throttled token endpoint's body; the
+    // generic transient error is the most likely answer.
+    let mut response = TokenError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "temporarily_unavailable",
+        90033,
+        "A transient error has occurred. Please try again.",
+    )
+    .into_response();
+    if let Ok(value) = HeaderValue::from_str(&retry_after) {
+        response.headers_mut().insert("retry-after", value);
+    }
+    response
 }
 
 fn render_error(response: &mut Response, ids: &Ids) {

@@ -26,7 +26,9 @@
 //!   `wire`: content type, error envelope, `@odata.context`.
 //! - `envelope`: per-request middleware (ids, latency, faults, log);
 //!   `net`: the accept loop that can reset a connection.
-//! - `control`: the `/_sim/` API; `reqlog`: the request log.
+//! - `control`: the `/_sim/` API; `reqlog`: the request log;
+//!   `malformed`: the explicit, per-tenant malformed answers.
+//! - `hostile`: hostile strings placed in every shown text field.
 
 mod clock;
 pub mod config;
@@ -36,7 +38,9 @@ mod enums;
 mod envelope;
 pub mod fixtures;
 mod graph;
+pub mod hostile;
 mod identity;
+mod malformed;
 mod net;
 mod odata;
 mod reqlog;
@@ -130,6 +134,7 @@ pub async fn start(config: SimConfig, addr: SocketAddr) -> std::io::Result<Runni
         log: Mutex::new(Vec::new()),
         base_url: format!("http://{addr}"),
         latency_ms: config.latency_ms,
+        malformed: Mutex::default(),
     }));
 
     let router = router(state);

@@ -94,12 +94,20 @@ struct Args {
     /// Start with the token endpoint answering 503.
     #[arg(long)]
     token_endpoint_down: bool,
+    /// Share of requests answered 429 with Retry-After.
+    #[arg(long, default_value_t = 0.0)]
+    fault_429: f64,
+    /// A payload corpus (`{"payloads": [{"text": ...}]}`) to put into
+    /// every shown text field, e.g. tests/hostile/payloads.json.
+    #[arg(long)]
+    hostile_payloads: Option<PathBuf>,
 }
 
 impl Args {
     fn config(self) -> Result<SimConfig, String> {
         let faults = FaultConfig {
             rate_503: self.fault_503,
+            rate_429: self.fault_429,
             rate_reset: self.fault_reset,
             rate_truncate: self.fault_truncate,
             rate_slow: self.fault_slow,
@@ -108,6 +116,11 @@ impl Args {
             ..FaultConfig::default()
         };
         faults.validate()?;
+        let hostile_payloads = match &self.hostile_payloads {
+            Some(path) => graph_sim::hostile::load(path)
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+            None => Vec::new(),
+        };
         Ok(SimConfig {
             seed: self.seed,
             tenants: self.tenants,
@@ -128,6 +141,7 @@ impl Args {
             auto_approve_device_code: self.auto_approve_device_code,
             fixtures: self.fixtures,
             faults,
+            hostile_payloads,
             ..SimConfig::default()
         })
     }

@@ -26,6 +26,10 @@ pub struct LogEntry {
     pub time: String,
     /// The `request-id` sent back.
     pub request_id: String,
+    /// The fault injected into this exchange, if any: `reset`, `503`,
+    /// `429`, `slow`, `truncate`, `nextLinkLoop` or `raw`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<&'static str>,
 }
 
 /// Form fields whose values are never stored.

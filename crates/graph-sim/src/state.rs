@@ -5,10 +5,12 @@
 //! a poisoned lock (a panicking handler) is recovered rather than taking
 //! the whole simulator down with it.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::config::FaultConfig;
 use crate::data::rng::Gen;
+use crate::malformed::Malformed;
 use crate::reqlog::LogEntry;
 use crate::world::World;
 
@@ -30,6 +32,8 @@ pub struct Shared {
     pub base_url: String,
     /// Delay added to each identity and Graph request.
     pub latency_ms: u64,
+    /// Tenants (lower-case id) whose incident list is answered malformed.
+    pub malformed: Mutex<HashMap<String, Malformed>>,
 }
 
 fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -62,6 +66,11 @@ impl AppState {
     /// Locks the request log.
     pub fn log(&self) -> MutexGuard<'_, Vec<LogEntry>> {
         relock(&self.0.log)
+    }
+
+    /// Locks the per-tenant malformed-answer switches.
+    pub fn malformed(&self) -> MutexGuard<'_, HashMap<String, Malformed>> {
+        relock(&self.0.malformed)
     }
 
     /// The server's base URL.

@@ -207,7 +207,7 @@ impl Inner {
         attempt: u32,
     ) -> Result<Reply, Result<Error, reqwest::Error>> {
         let token = self.tokens.bearer(call.tenant).await.map_err(Ok)?;
-        let _permit = self.pacer.admit(call.tenant).await;
+        let _permit = self.pacer.admit(call.tenant, call.url.path()).await;
         let client_request_id = new_request_id();
         let mut request = self
             .http

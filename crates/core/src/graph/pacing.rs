@@ -4,6 +4,12 @@
 //! Graph's security limits are per app *per tenant*, so each tenant gets
 //! its own gate: a semaphore for requests in flight and a sliding
 //! 60-second window of send times. Tenants never wait for each other.
+//!
+//! Only `/security/...` paths are paced: the 150/min budget and the
+//! "max 4 concurrent" are security service limits. Other paths (GDAP on
+//! the partner tenant, `/organization`, the token endpoint) fall under
+//! Graph's global limits, which are orders of magnitude higher; pacing
+//! them at 150/min made reading 500 GDAP relationships take minutes.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -55,9 +61,14 @@ impl Pacer {
             .clone()
     }
 
-    /// Waits until one more request to `tenant` fits both limits; the
-    /// returned permit must be held while the request is in flight.
-    pub(crate) async fn admit(&self, tenant: &str) -> OwnedSemaphorePermit {
+    /// Waits until one more request to `path` (a URL path such as
+    /// `/v1.0/security/incidents`) of `tenant` fits both limits; the
+    /// returned permit must be held while the request is in flight. Paths
+    /// outside the security service pass at once, without a permit.
+    pub(crate) async fn admit(&self, tenant: &str, path: &str) -> Option<OwnedSemaphorePermit> {
+        if !is_security_path(path) {
+            return None;
+        }
         let gate = self.gate(tenant);
         let permit = gate
             .in_flight
@@ -69,7 +80,7 @@ impl Pacer {
             tracing::debug!(tenant, wait_ms = wait.as_millis() as u64, "pacing");
             tokio::time::sleep(wait).await;
         }
-        permit
+        Some(permit)
     }
 
     /// Records a send now and returns `None`, or returns how long to wait
@@ -95,9 +106,19 @@ impl Pacer {
     }
 }
 
+/// True for `/{version}/security/...`, the paths under the security
+/// service limits.
+fn is_security_path(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    segments.next();
+    segments.next() == Some("security")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const INCIDENTS: &str = "/v1.0/security/incidents";
 
     #[tokio::test(start_paused = true)]
     async fn a_tenant_over_its_minute_budget_waits_for_the_window() {
@@ -105,13 +126,13 @@ mod tests {
         let start = Instant::now();
 
         for _ in 0..3 {
-            drop(pacer.admit("t1").await);
+            drop(pacer.admit("t1", INCIDENTS).await);
         }
         assert!(
             start.elapsed() < Duration::from_secs(1),
             "first three go at once"
         );
-        drop(pacer.admit("t1").await);
+        drop(pacer.admit("t1", INCIDENTS).await);
 
         assert!(
             start.elapsed() >= WINDOW,
@@ -125,8 +146,8 @@ mod tests {
         let pacer = Pacer::new(1, 1);
         let start = Instant::now();
 
-        drop(pacer.admit("t1").await);
-        drop(pacer.admit("t2").await);
+        drop(pacer.admit("t1", INCIDENTS).await);
+        drop(pacer.admit("t2", INCIDENTS).await);
 
         assert!(start.elapsed() < Duration::from_secs(1));
     }
@@ -134,18 +155,32 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn in_flight_requests_per_tenant_are_bounded() {
         let pacer = Arc::new(Pacer::new(0, 1));
-        let held = pacer.admit("t1").await;
+        let held = pacer.admit("t1", INCIDENTS).await;
 
-        let waiting = tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1")).await;
+        let waiting = tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1", INCIDENTS)).await;
         assert!(
             waiting.is_err(),
             "a second request waits while the first is in flight"
         );
         drop(held);
         assert!(
-            tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1"))
+            tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1", INCIDENTS))
                 .await
                 .is_ok()
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn partner_gdap_reads_are_not_held_to_the_security_budget() {
+        let pacer = Pacer::new(1, 1);
+        let start = Instant::now();
+        let path = "/v1.0/tenantRelationships/delegatedAdminRelationships";
+
+        let permits: Vec<_> = [pacer.admit("p", path).await, pacer.admit("p", path).await].into();
+
+        assert!(permits.iter().all(Option::is_none));
+        assert!(start.elapsed() < Duration::from_secs(1));
+        assert!(is_security_path("/v1.0/security/alerts_v2"));
+        assert!(!is_security_path("/v1.0/organization"));
     }
 }

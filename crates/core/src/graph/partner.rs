@@ -9,6 +9,13 @@ use super::wire::{
 use super::{Error, GraphClient};
 use crate::gdap::Customer;
 
+/// `$top` on the GDAP lists: the documented maximum.
+const GDAP_PAGE: u32 = 300;
+
+/// Access-assignment reads in flight at once. GDAP calls are not under the
+/// security service's per-tenant limits, only Graph's global ones.
+const GDAP_FANOUT: usize = 32;
+
 impl GraphClient {
     /// Every GDAP customer of the partner tenant with the Entra role
     /// template ids it effectively grants (roles of active relationships
@@ -18,29 +25,68 @@ impl GraphClient {
         if partner.is_empty() {
             return Err(Error::Config("the partner tenant id is empty".into()));
         }
-        let url = self
+        // Both lists at once, each at the largest page GDAP serves ($top is
+        // documented up to 300 on relationships; the customers page is not
+        // documented and we assume the same cap), so 500 customers take
+        // two pages, not ten.
+        let top = [("$top", GDAP_PAGE.to_string())];
+        let customers_url = self
             .inner
-            .url("/tenantRelationships/delegatedAdminCustomers", &[])?;
-        let customers: Vec<CustomerWire> =
-            self.inner.get_all(&partner, url, "GDAP customers").await?;
-        let url = self
+            .url("/tenantRelationships/delegatedAdminCustomers", &top)?;
+        let relationships_url = self
             .inner
-            .url("/tenantRelationships/delegatedAdminRelationships", &[])?;
-        let relationships: Vec<RelationshipWire> = self
-            .inner
-            .get_all(&partner, url, "GDAP relationships")
-            .await?;
-
-        let mut joined = Vec::with_capacity(relationships.len());
-        for relationship in relationships {
-            // Inactive relationships grant nothing; skip their assignments.
-            let assignments = match (&relationship.id, relationship.is_active()) {
-                (Some(id), true) => self.access_assignments(&partner, id).await?,
-                _ => Vec::new(),
-            };
-            joined.push((relationship, assignments));
-        }
+            .url("/tenantRelationships/delegatedAdminRelationships", &top)?;
+        let (customers, relationships) = tokio::join!(
+            self.inner
+                .get_all::<CustomerWire>(&partner, customers_url, "GDAP customers"),
+            self.inner.get_all::<RelationshipWire>(
+                &partner,
+                relationships_url,
+                "GDAP relationships"
+            ),
+        );
+        let (customers, relationships) = (customers?, relationships?);
+        let joined = self.with_assignments(&partner, relationships).await?;
         wire::customers_from_wire(customers, &joined)
+    }
+
+    /// Pairs each relationship with its access assignments, reading up to
+    /// [`GDAP_FANOUT`] relationships at once: one request each, and an MSP
+    /// has hundreds, so reading them one after another took longer than
+    /// the whole security pull.
+    async fn with_assignments(
+        &self,
+        partner: &str,
+        relationships: Vec<RelationshipWire>,
+    ) -> Result<Vec<(RelationshipWire, Vec<AccessAssignmentWire>)>, Error> {
+        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(GDAP_FANOUT));
+        let mut reads = tokio::task::JoinSet::new();
+        let count = relationships.len();
+        for (index, relationship) in relationships.into_iter().enumerate() {
+            // Inactive relationships grant nothing; skip their assignments.
+            let id = match (&relationship.id, relationship.is_active()) {
+                (Some(id), true) => Some(id.clone()),
+                _ => None,
+            };
+            let (this, partner, limit) = (self.clone(), partner.to_string(), limit.clone());
+            reads.spawn(async move {
+                let assignments = match id {
+                    Some(id) => {
+                        let _permit = limit.acquire_owned().await.expect("never closed");
+                        this.access_assignments(&partner, &id).await
+                    }
+                    None => Ok(Vec::new()),
+                };
+                (index, relationship, assignments)
+            });
+        }
+        let mut joined = Vec::with_capacity(count);
+        while let Some(done) = reads.join_next().await {
+            let (index, relationship, assignments) = done.expect("GDAP read task panicked");
+            joined.push((index, relationship, assignments?));
+        }
+        joined.sort_by_key(|(index, ..)| *index);
+        Ok(joined.into_iter().map(|(_, r, a)| (r, a)).collect())
     }
 
     async fn access_assignments(

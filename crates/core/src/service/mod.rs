@@ -16,10 +16,11 @@ use chrono::Utc;
 use tokio::sync::broadcast;
 use tracing::{info, instrument, warn};
 
+use crate::graph::wire::{CommentRequest, IncidentPatch};
 use crate::graph::{Exchange, GraphClient};
 use crate::model::{Incident, IncidentUpdate, Tenant};
 use crate::settings::{Settings, SETTINGS_KEY};
-use crate::store::{NewAuditEntry, Store};
+use crate::store::{NewAuditEntry, Store, PENDING_OUTCOME};
 use crate::sync::{blocking, Event, SyncHandle, SyncOptions, Syncer, Trigger};
 use crate::views::{
     AuditEntry, Health, IncidentDetail, LocalAlert, PortfolioPage, PortfolioQuery,
@@ -56,6 +57,10 @@ impl Desk {
         let interrupted = store.close_interrupted_runs()?;
         if interrupted > 0 {
             warn!(interrupted, "closed sync runs left open by a previous process");
+        }
+        let pending = store.close_pending_audits()?;
+        if pending > 0 {
+            warn!(pending, "audit entries of calls a previous process left unanswered");
         }
         let settings: Settings = store.setting(SETTINGS_KEY)?.unwrap_or_default();
         let (events, _) = broadcast::channel(256);
@@ -206,13 +211,20 @@ impl Desk {
         let fields = IncidentUpdate { comment: None, ..update.clone() };
         let mut patched = None;
         if !fields.is_empty() {
+            let body = serde_json::to_value(IncidentPatch::from_update(&fields)).ok();
+            let call = Intent { action: "update_incident", method: "PATCH", suffix: "", body };
+            let pending = self.audit_ahead(&tenant, incident_id, call).await?;
             let (exchange, result) = graph.update_incident(tenant_id, incident_id, &fields).await;
-            self.audit_call(&tenant, incident_id, "update_incident", &exchange, &result).await;
+            self.audit_call(pending, &tenant, incident_id, "update_incident", &exchange, &result)
+                .await;
             patched = Some(result?);
         }
         if let Some(comment) = &update.comment {
+            let body = serde_json::to_value(CommentRequest::new(comment)).ok();
+            let call = Intent { action: "add_comment", method: "POST", suffix: "/comments", body };
+            let pending = self.audit_ahead(&tenant, incident_id, call).await?;
             let (exchange, result) = graph.add_comment(tenant_id, incident_id, comment).await;
-            self.audit_call(&tenant, incident_id, "add_comment", &exchange, &result).await;
+            self.audit_call(pending, &tenant, incident_id, "add_comment", &exchange, &result).await;
             result?;
         }
 
@@ -336,10 +348,36 @@ impl Desk {
         .await
     }
 
-    /// Records one outbound call and Microsoft's answer. A failure to
-    /// write the audit is logged, never hidden behind the call's result.
+    /// Writes the audit entry of a call before it is sent, with outcome
+    /// pending. If that fails, nothing is sent: an update that reached
+    /// Graph must never be missing from the trail, even if the process is
+    /// killed between the answer and its recording.
+    async fn audit_ahead(&self, tenant: &Tenant, incident_id: &str, call: Intent) -> Result<i64> {
+        let entry = NewAuditEntry {
+            at: Utc::now(),
+            actor: self.actor.to_string(),
+            tenant_id: tenant.id.clone(),
+            incident_id: Some(incident_id.to_string()),
+            action: call.action.to_string(),
+            method: call.method.to_string(),
+            path: format!("/v1.0/security/incidents/{incident_id}{}", call.suffix),
+            request_body: call.body,
+            status: None,
+            request_id: None,
+            response_body: None,
+            outcome: PENDING_OUTCOME.to_string(),
+        };
+        let store = self.store.clone();
+        blocking(move || store.append_audit(&entry).map_err(Error::from)).await
+    }
+
+    /// Completes the entry written ahead with what was sent and
+    /// Microsoft's answer. A failure to write it is logged, never hidden
+    /// behind the call's result (the entry then stays pending and is
+    /// marked interrupted at the next start).
     async fn audit_call<T>(
         &self,
+        pending: i64,
         tenant: &Tenant,
         incident_id: &str,
         action: &str,
@@ -364,10 +402,20 @@ impl Desk {
             },
         };
         let store = self.store.clone();
-        if let Err(e) = blocking(move || store.append_audit(&entry).map_err(Error::from)).await {
-            warn!(error = %e, "could not write the audit entry");
+        let result = blocking(move || store.complete_audit(pending, &entry).map_err(Error::from));
+        if let Err(e) = result.await {
+            warn!(error = %e, "could not complete the audit entry");
         }
     }
+}
+
+/// A write about to be sent, as its audit entry names it.
+struct Intent {
+    action: &'static str,
+    method: &'static str,
+    /// Appended to the incident's path (`/comments`).
+    suffix: &'static str,
+    body: Option<serde_json::Value>,
 }
 
 fn incident_not_found(tenant_id: &str, incident_id: &str) -> Error {

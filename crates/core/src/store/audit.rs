@@ -1,7 +1,13 @@
 //! The audit trail: every outbound write to Graph (or a refusal made
-//! locally) with Microsoft's answer. Append-only; nothing here edits or
-//! deletes an entry. Callers must not put tokens in `path` or the bodies;
-//! the store keeps what it is given.
+//! locally) with Microsoft's answer. Nothing here deletes an entry.
+//!
+//! A write is audited ahead: its entry is stored with outcome
+//! [`PENDING_OUTCOME`] before the request leaves, and completed once with
+//! the answer. A process killed in between leaves the entry pending; the
+//! next start marks it [`INTERRUPTED_OUTCOME`]. So an update Graph
+//! received is never missing from the trail, whenever the app dies.
+//! Callers must not put tokens in `path` or the bodies; the store keeps
+//! what it is given.
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -11,6 +17,13 @@ use serde::{Deserialize, Serialize};
 use super::codec::{get_opt_json, get_ts, to_json, Ts};
 use super::{Result, Store};
 use crate::views::AuditEntry;
+
+/// Outcome of an entry whose request is about to be, or being, sent.
+pub const PENDING_OUTCOME: &str = "pending: sent, answer not yet recorded";
+
+/// Outcome of an entry left pending by a process that stopped mid-call.
+pub const INTERRUPTED_OUTCOME: &str = "interrupted: the app stopped before Microsoft's answer \
+     was recorded; the change may or may not have been applied, check the incident";
 
 /// Entries returned when the caller passes a limit of 0.
 const DEFAULT_LIMIT: u32 = 200;
@@ -125,6 +138,40 @@ impl Store {
                 entry.outcome,
             ])?;
             Ok(conn.last_insert_rowid())
+        })
+    }
+
+    /// Completes an entry written ahead of its call: what was really sent
+    /// (method, path, body) and what came back.
+    pub fn complete_audit(&self, id: i64, entry: &NewAuditEntry) -> Result<()> {
+        let request_body = entry.request_body.as_ref().map(to_json).transpose()?;
+        let response_body = entry.response_body.as_ref().map(to_json).transpose()?;
+        self.write(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "UPDATE audit_log SET method = ?2, path = ?3, request_body = ?4, status = ?5, \
+                     request_id = ?6, response_body = ?7, outcome = ?8 WHERE id = ?1",
+            )?;
+            stmt.execute(params![
+                id,
+                entry.method,
+                entry.path,
+                request_body,
+                entry.status,
+                entry.request_id,
+                response_body,
+                entry.outcome,
+            ])?;
+            Ok(())
+        })
+    }
+
+    /// Marks entries a killed process left pending as interrupted;
+    /// returns how many there were. Call once at start, before any write.
+    pub fn close_pending_audits(&self) -> Result<usize> {
+        self.write(|conn| {
+            let mut stmt =
+                conn.prepare_cached("UPDATE audit_log SET outcome = ?2 WHERE outcome = ?1")?;
+            Ok(stmt.execute(params![PENDING_OUTCOME, INTERRUPTED_OUTCOME])?)
         })
     }
 

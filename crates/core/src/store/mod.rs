@@ -59,7 +59,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use audit::NewAuditEntry;
+pub use audit::{NewAuditEntry, INTERRUPTED_OUTCOME, PENDING_OUTCOME};
 pub use error::Error;
 pub use pulls::{PullOutcome, Reopen, TenantPull, Watermark};
 pub use runs::RunTotals;

@@ -45,6 +45,12 @@ pub fn routes() -> Router<AppState> {
             post(crate::identity::approve_device_code),
         )
         .route("/_sim/tokens/expire", post(expire_tokens))
+        .route("/_sim/tokens", get(tokens))
+        .route(
+            "/_sim/tenants/{tenant}/token-failure",
+            post(token_failure),
+        )
+        .route("/_sim/tenants/{tenant}/malformed", post(malformed))
         .route("/_sim/requests", get(requests).delete(clear_requests))
         .route("/_sim/state", get(state))
         .route("/_sim/faults", get(get_faults).post(set_faults))
@@ -72,6 +78,51 @@ pub fn optional_json(body: &[u8]) -> Result<Value, String> {
 async fn expire_tokens(State(state): State<AppState>) -> Response {
     state.world().auth.expire_all();
     Json(json!({ "expired": true })).into_response()
+}
+
+async fn tokens(State(state): State<AppState>) -> Response {
+    let (access, refresh) = state.world().auth.issued();
+    Json(json!({ "accessTokens": access, "refreshTokens": refresh })).into_response()
+}
+
+/// `{"failing": true|false}` (default true).
+async fn token_failure(
+    State(state): State<AppState>,
+    axum::extract::Path(tenant): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let failing = match optional_json(&body) {
+        Ok(v) => v["failing"].as_bool().unwrap_or(true),
+        Err(message) => return fail(StatusCode::BAD_REQUEST, message),
+    };
+    let mut world = state.world();
+    if world.tenant(&tenant).is_none() {
+        return no_tenant(&tenant);
+    }
+    world.auth.set_failing(&tenant, failing);
+    Json(json!({ "tenantId": tenant.to_lowercase(), "failing": failing })).into_response()
+}
+
+/// `{"mode": "nextLinkLoop" | "raw" | "none", "body": "..."}`.
+async fn malformed(
+    State(state): State<AppState>,
+    axum::extract::Path(tenant): axum::extract::Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let mode: crate::malformed::Malformed = match serde_json::from_slice(&body) {
+        Ok(mode) => mode,
+        Err(e) => return fail(StatusCode::BAD_REQUEST, format!("invalid mode: {e}")),
+    };
+    if state.world().tenant(&tenant).is_none() {
+        return no_tenant(&tenant);
+    }
+    let key = tenant.to_lowercase();
+    let label = mode.label();
+    match mode {
+        crate::malformed::Malformed::None => state.malformed().remove(&key),
+        other => state.malformed().insert(key.clone(), other),
+    };
+    Json(json!({ "tenantId": key, "mode": label })).into_response()
 }
 
 async fn requests(State(state): State<AppState>) -> Response {

@@ -61,6 +61,7 @@ pub fn build_world(
     if let Some(dir) = &config.fixtures {
         tenants.extend(crate::fixtures::load(dir, &mut gen, now)?);
     }
+    crate::hostile::inject(&mut tenants, &config.hostile_payloads);
 
     let mut stamper = Stamper::new(now);
     for tenant in &tenants {

@@ -63,6 +63,18 @@ fn app_not_found(client_id: &str, tenant: &str) -> TokenError {
         "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."))
 }
 
+/// What a tenant switched to failing answers (control API): a
+/// Conditional Access policy for workload identities blocking the app,
+/// one of the ways a single tenant's tokens stop working overnight.
+fn blocked() -> TokenError {
+    TokenError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+        53003,
+        "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+    )
+}
+
 /// `POST /{tenant}/oauth2/v2.0/token`.
 pub async fn token(
     State(state): State<AppState>,
@@ -92,6 +104,9 @@ fn grant(world: &mut World, segment: &str, form: &Form) -> Result<Value, TokenEr
         other => world.resolve_tenant(other),
     }
     .ok_or_else(|| unknown_tenant(segment))?;
+    if world.auth.is_failing(&tenant_id) {
+        return Err(blocked());
+    }
     let grant_type = form
         .get("grant_type")
         .ok_or_else(|| missing("grant_type"))?;

@@ -9,7 +9,7 @@ mod grants;
 
 pub use grants::{approve_device_code, device_code, token};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
@@ -62,6 +62,8 @@ pub struct AuthState {
     tokens: HashMap<String, AccessGrant>,
     refresh: HashMap<String, RefreshGrant>,
     device_codes: Vec<DeviceCode>,
+    /// Tenants whose token requests are refused (control API).
+    failing: HashSet<String>,
 }
 
 impl AuthState {
@@ -102,6 +104,38 @@ impl AuthState {
     pub fn expire_all(&mut self) {
         let now = Instant::now();
         self.tokens.values_mut().for_each(|g| g.expires = now);
+    }
+
+    /// Makes `tenant_id`'s token requests fail (or work again). Turning
+    /// failure on also expires the tokens already issued for it, so the
+    /// next Graph call answers 401 and the client must ask again.
+    pub fn set_failing(&mut self, tenant_id: &str, failing: bool) {
+        let tenant_id = tenant_id.to_lowercase();
+        if !failing {
+            self.failing.remove(&tenant_id);
+            return;
+        }
+        let now = Instant::now();
+        self.tokens
+            .values_mut()
+            .filter(|g| g.tenant_id == tenant_id)
+            .for_each(|g| g.expires = now);
+        self.failing.insert(tenant_id);
+    }
+
+    /// Whether `tenant_id`'s token requests are refused.
+    pub fn is_failing(&self, tenant_id: &str) -> bool {
+        self.failing.contains(&tenant_id.to_lowercase())
+    }
+
+    /// Every access and refresh token issued so far, for tests that check
+    /// a client never writes one down (`GET /_sim/tokens`).
+    pub fn issued(&self) -> (Vec<String>, Vec<String>) {
+        let mut access: Vec<String> = self.tokens.keys().cloned().collect();
+        let mut refresh: Vec<String> = self.refresh.keys().cloned().collect();
+        access.sort();
+        refresh.sort();
+        (access, refresh)
     }
 
     /// Approves the device code with `user_code`; false when unknown.

@@ -1,0 +1,114 @@
+//! Scenario 1: a full sync of the world (500 tenants × 40
+//! incidents × 3 alerts, 50 ms per request, Graph's paging and budget),
+//! against the lower bound computed in [`crate::bound`].
+
+use std::time::{Duration, Instant};
+
+use graph_sim::{RunningSim, DEFAULT_BUDGET_PER_MINUTE};
+use manage365_core::sync::{SyncOptions, Trigger};
+
+use crate::report::{secs, Figure, Report};
+use crate::world::{self, Shape, Traffic};
+use crate::{bound, Result, Size};
+
+/// The world of scenarios 1 to 3 at `size`.
+pub fn shape(size: Size) -> Shape {
+    Shape {
+        tenants: size.pick(500, 6),
+        incidents: size.pick(40, 5),
+        alerts: 3,
+        standalone: 3,
+        latency_ms: size.pick(50, 5),
+    }
+}
+
+/// One measured full sync.
+pub struct Measured {
+    /// Wall time of `sync_once`.
+    pub wall: Duration,
+    /// What the simulator saw.
+    pub traffic: Traffic,
+    /// Incidents and alerts in the cache afterwards.
+    pub cached: (u64, u64),
+    /// Tenants pulled at once.
+    pub concurrency: usize,
+    /// The cache folder (kept for later scenarios).
+    pub dir: tempfile::TempDir,
+    /// The Desk that ran it.
+    pub desk: manage365_core::service::Desk,
+}
+
+/// Runs one full sync of `sim` into a fresh cache and checks it is complete.
+pub async fn measure(sim: &RunningSim, shape: &Shape, concurrency: Option<usize>) -> Result<Measured> {
+    let dir = tempfile::tempdir()?;
+    let desk = world::desk(sim, dir.path(), concurrency)?;
+    world::clear_log(sim).await?;
+    let started = Instant::now();
+    let summary = desk.sync_once(Trigger::Manual).await?;
+    let wall = started.elapsed();
+    let traffic = world::traffic(sim).await?;
+    if summary.outcome != "ok" {
+        return Err(crate::BenchError::Check(format!("sync outcome {}", summary.outcome)));
+    }
+    let cached = world::check_complete(dir.path(), shape)?;
+    Ok(Measured {
+        wall,
+        traffic,
+        cached,
+        concurrency: concurrency.unwrap_or(SyncOptions::default().concurrency),
+        dir,
+        desk,
+    })
+}
+
+/// Figures of one measured sync beside its bound.
+pub fn figures(report: &mut Report, shape: &Shape, m: &Measured) {
+    let b = bound::full_sync(shape, m.concurrency, DEFAULT_BUDGET_PER_MINUTE);
+    let ratio = m.wall.as_secs_f64() / b.wall().as_secs_f64();
+    report.push(
+        Figure::info("wall time", secs(m.wall))
+            .target("≤ 1.25 × bound", ratio <= 1.25)
+            .reference(format!("bound {} → **{ratio:.2}×**", secs(b.wall()))),
+    );
+    report.push(
+        Figure::info("requests sent", m.traffic.requests.to_string())
+            .reference(format!("bound's round trips {}", b.round_trips)),
+    );
+    report.push(Figure::info(
+        "of which security / token / GDAP",
+        format!("{} / {} / {}", m.traffic.security, m.traffic.tokens, m.traffic.gdap),
+    ));
+    report.push(
+        Figure::info("429 answers", m.traffic.throttled.to_string())
+            .target("0", m.traffic.throttled == 0),
+    );
+    report.push(Figure::info(
+        "cache",
+        format!("{} incidents, {} alerts (complete)", m.cached.0, m.cached.1),
+    ));
+    report.note(format!(
+        "bound = max(R×L÷C = {} × {} ms ÷ {} = {}, critical path {}, budget {}: {} security requests per tenant at {}/min)",
+        b.round_trips,
+        shape.latency_ms,
+        m.concurrency,
+        secs(b.throughput),
+        secs(b.critical_path),
+        secs(b.budget),
+        b.security_per_tenant,
+        DEFAULT_BUDGET_PER_MINUTE
+    ));
+}
+
+/// Scenario 1.
+pub async fn run(size: Size) -> Result<Report> {
+    let shape = shape(size);
+    let sim = world::start(&shape).await?;
+    let m = measure(&sim, &shape, None).await?;
+    let mut report = Report::new(format!(
+        "1. Full sync: {} tenants × {} incidents × {} alerts (+{} standalone), {} ms latency, engine defaults ({} tenants at once)",
+        shape.tenants, shape.incidents, shape.alerts, shape.standalone, shape.latency_ms, m.concurrency
+    ));
+    figures(&mut report, &shape, &m);
+    sim.shutdown().await;
+    Ok(report)
+}

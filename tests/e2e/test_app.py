@@ -1,0 +1,165 @@
+"""The real Manage365 Desk app, end to end, against a graph-sim process.
+
+One app session walks the analyst's path: the portfolio shows the
+simulator's incidents, filters narrow them, an incident is resolved as true
+positive / phishing and assigned to a customer UPN (the simulator logs the
+PATCH), a re-open through the simulator's control API followed by a refresh
+shows the incident active again, raises one local alert and one system
+notification. Every page is saved as a screenshot in e2e-artifacts/.
+"""
+
+import os
+import sqlite3
+import subprocess
+import time
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+import harness
+from harness import ART, App, Sim
+
+sim = Sim("--tenants", "6", "--without-security-roles", "2", "--seed", "7")
+state = sim.get("/_sim/state")
+readable = [t for t in state["tenants"] if t["securityAccess"] != "none" and t["consented"]]
+writable = [t for t in readable if t["securityAccess"] == "write"]
+expected_total = sum(len(t["incidents"]) for t in readable)
+app = App(sim)
+story = {}
+
+
+def match_count():
+    el = app.css('[data-testid="match-count"]')
+    if not el:
+        return None
+    words = el[0].text.replace(",", "").split()
+    return int(words[0]) if words and words[0].isdigit() else None
+
+
+def rows():
+    return app.css('[data-testid="incident-grid"] .tr[data-row]')
+
+
+def goto(page):
+    app.one(f'[data-testid="nav-{page}"]').click()
+
+
+def test_portfolio_shows_every_incident_of_the_readable_tenants():
+    app.wait(lambda: match_count() == expected_total,
+             f"{expected_total} incidents in the portfolio", timeout=60)
+    assert rows(), "rows are painted"
+    badges = app.one('[data-testid="skipped-badges"]').text
+    assert badges.count("skipped: missing Security roles") == 2, badges
+    app.shot("portfolio")
+
+
+def test_severity_filter_narrows_the_list():
+    high = sum(1 for t in readable for i in t["incidents"] if i["severity"].lower() == "high")
+    app.one('[data-testid="filter-severity"]').click()
+    box = app.wait(lambda: [l for l in app.css('.pop label') if l.text.strip() == "High"],
+                   "the High option")[0]
+    box.find_element(By.CSS_SELECTOR, "input").click()
+    app.wait(lambda: match_count() == high, f"{high} high-severity incidents")
+    app.shot("portfolio-filtered-high")
+    app.d.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    app.one('[data-testid="clear-filters"]').click()
+    app.wait(lambda: match_count() == expected_total, "filters cleared")
+
+
+def test_resolving_an_incident_patches_graph_and_shows_at_once():
+    tenant = writable[0]
+    incident = next(i for i in tenant["incidents"] if i["status"] == "active")
+    story.update(tenant=tenant, incident=incident)
+    search = app.one("#filter-text")
+    search.clear()
+    search.send_keys(incident["displayName"])
+    app.wait(lambda: match_count() is not None and match_count() >= 1, "the incident found")
+    target = app.wait(
+        lambda: [r for r in rows() if tenant["displayName"] in r.text], "its row")[0]
+    target.click()
+    app.one('[data-testid="update-form"]')
+
+    upn = f"sec-lead@{tenant['domains'][0]}"
+    Select(app.one("#u-status")).select_by_value("resolved")
+    app.wait(lambda: app.one("#u-class").is_enabled(), "classification enabled once resolved")
+    Select(app.one("#u-class")).select_by_value("true_positive")
+    app.wait(lambda: app.one("#u-det").is_enabled(), "determination enabled for true positive")
+    Select(app.one("#u-det")).select_by_value("phishing")
+    owner = app.one("#u-owner")
+    owner.clear()
+    owner.send_keys(upn)
+    app.one('[data-testid="save"]').click()
+    note = app.one('[data-testid="saved-note"]', timeout=30).text
+    assert "10–30 seconds" in note, note
+
+    patches = [r for r in sim.requests("PATCH") if incident["id"] in r["path"]]
+    assert len(patches) == 1, f"one PATCH for the incident, got {len(patches)}"
+    body = patches[0]["body"]
+    assert body == {"status": "resolved", "classification": "truePositive",
+                    "determination": "phishing", "assignedTo": upn}, body
+    app.wait(lambda: "Resolved" in app.one('[data-testid="incident-detail"]').text,
+             "the detail shows resolved")
+    app.wait(lambda: any("Resolved" in r.text for r in rows()), "the row shows resolved")
+    app.shot("incident-resolved")
+
+
+def test_reopen_then_refresh_shows_active_and_records_one_local_alert():
+    tenant, incident = story["tenant"], story["incident"]
+    sim.post(f"/_sim/tenants/{tenant['tenantId']}/incidents/{incident['id']}/reopen")
+    app.one("button.refresh").click()
+    app.wait(lambda: any("Active" in r.text for r in rows()), "the row shows active again",
+             timeout=60)
+    app.one("button.refresh").click()  # a second sync must not raise it again
+    time.sleep(3)
+
+    db = sqlite3.connect(os.path.join(app.data_dir, "manage365.db"))
+    key = f"defender.incident.reopen.{incident['id']}"
+    count = db.execute("select count(*) from local_alerts where dedupe_key = ?", (key,)).fetchone()[0]
+    assert count == 1, f"one local alert with {key}, found {count}"
+    log = os.path.join(ART, "notifications.log")
+    app.wait(lambda: "Incident re-opened" in open(log, errors="replace").read(),
+             "a system notification", timeout=20)
+    app.shot("incident-reopened")
+
+
+def test_every_page_renders():
+    goto("tenants")
+    app.wait(lambda: tenant_rows() >= len(readable), "the tenant list")
+    app.shot("tenants")
+    goto("health")
+    skip = app.one('[data-testid="skip-list"]')
+    assert skip.text.count("missing Security roles") >= 2, skip.text
+    app.shot("health")
+    goto("audit")
+    audit = app.one('[data-testid="audit-table"]').text
+    assert "PATCH" in audit, audit
+    app.shot("audit")
+    goto("settings")
+    app.one('[data-testid="settings-form"]')
+    assert harness.CLIENT_SECRET not in app.text(), "the secret is never shown"
+    app.shot("settings")
+    goto("portfolio")
+
+
+def tenant_rows():
+    return len(app.css("main table tbody tr")) or len(app.css('[data-testid^="tenant-"]'))
+
+
+def test_tray_icon_is_installed():
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True).stdout
+    assert "main-tray" in tree, "the tray icon window exists"
+
+
+try:
+    harness.run([
+        test_portfolio_shows_every_incident_of_the_readable_tenants,
+        test_severity_filter_narrows_the_list,
+        test_resolving_an_incident_patches_graph_and_shows_at_once,
+        test_reopen_then_refresh_shows_active_and_records_one_local_alert,
+        test_every_page_renders,
+        test_tray_icon_is_installed,
+    ])
+finally:
+    app.quit()
+    sim.stop()
