@@ -99,7 +99,9 @@ pub async fn status_of(app: &AppHandle) -> Option<AppStatus> {
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn app_status(app: AppHandle) -> CommandResult<AppStatus> {
-    status_of(&app).await.ok_or_else(|| CommandError::internal("the app is still starting"))
+    status_of(&app)
+        .await
+        .ok_or_else(|| CommandError::internal("the app is still starting"))
 }
 
 #[tauri::command]
@@ -124,7 +126,11 @@ pub async fn tenant_incidents(
     tenant_id: String,
     query: PortfolioQuery,
 ) -> CommandResult<PortfolioPage> {
-    Ok(state.desk().await.tenant_incidents(&tenant_id, query).await?)
+    Ok(state
+        .desk()
+        .await
+        .tenant_incidents(&tenant_id, query)
+        .await?)
 }
 
 #[tauri::command]
@@ -144,7 +150,11 @@ pub async fn tenant_recommendations(
     state: State<'_, AppState>,
     tenant_id: String,
 ) -> CommandResult<TenantRecommendations> {
-    Ok(state.desk().await.tenant_recommendations(&tenant_id).await?)
+    Ok(state
+        .desk()
+        .await
+        .tenant_recommendations(&tenant_id)
+        .await?)
 }
 
 #[tauri::command]
@@ -154,7 +164,11 @@ pub async fn incident_detail(
     tenant_id: String,
     incident_id: String,
 ) -> CommandResult<IncidentDetail> {
-    Ok(state.desk().await.incident_detail(&tenant_id, &incident_id).await?)
+    Ok(state
+        .desk()
+        .await
+        .incident_detail(&tenant_id, &incident_id)
+        .await?)
 }
 
 #[tauri::command]
@@ -165,7 +179,11 @@ pub async fn update_incident(
     incident_id: String,
     update: IncidentUpdate,
 ) -> CommandResult<IncidentDetail> {
-    Ok(state.desk().await.update_incident(&tenant_id, &incident_id, update).await?)
+    Ok(state
+        .desk()
+        .await
+        .update_incident(&tenant_id, &incident_id, update)
+        .await?)
 }
 
 #[tauri::command]
@@ -183,7 +201,9 @@ pub async fn audit(
     limit: Option<u32>,
 ) -> CommandResult<Vec<AuditEntry>> {
     let desk = state.desk().await;
-    Ok(desk.audit(tenant_id, incident_id, limit.unwrap_or(200)).await?)
+    Ok(desk
+        .audit(tenant_id, incident_id, limit.unwrap_or(200))
+        .await?)
 }
 
 #[tauri::command]
@@ -192,7 +212,11 @@ pub async fn local_alerts(
     state: State<'_, AppState>,
     include_acknowledged: bool,
 ) -> CommandResult<Vec<LocalAlert>> {
-    Ok(state.desk().await.local_alerts(include_acknowledged).await?)
+    Ok(state
+        .desk()
+        .await
+        .local_alerts(include_acknowledged)
+        .await?)
 }
 
 #[tauri::command]
@@ -245,7 +269,11 @@ pub async fn save_settings(
     // The demo session keeps its own copy of the switches it honours.
     let desk = state.desk().await;
     if desk.settings() != next {
-        desk.save_settings(Settings { demo: desk.settings().demo, ..next.clone() }).await?;
+        desk.save_settings(Settings {
+            demo: desk.settings().demo,
+            ..next.clone()
+        })
+        .await?;
     }
     let reconnect = current.graph_config() != next.graph_config()
         || current.refresh_minutes != next.refresh_minutes;
@@ -286,7 +314,9 @@ pub async fn store_client_secret(
 pub async fn start_device_sign_in(state: State<'_, AppState>) -> CommandResult<DeviceCode> {
     let settings = state.main.settings();
     if !settings.has_app_registration() {
-        return Err(CommandError::invalid("Save the partner tenant and client id first"));
+        return Err(CommandError::invalid(
+            "Save the partner tenant and client id first",
+        ));
     }
     let flow = manage365_core::auth::start_device_sign_in(&settings.graph_config()).await?;
     let code = DeviceCode {
@@ -323,7 +353,10 @@ pub async fn finish_device_sign_in(
 
 #[tauri::command]
 #[instrument(skip(app, state), err(Debug))]
-pub async fn use_demo_mode(app: AppHandle, state: State<'_, AppState>) -> CommandResult<SettingsView> {
+pub async fn use_demo_mode(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<SettingsView> {
     let mut settings = state.main.settings();
     settings.demo = true;
     state.main.save_settings(settings).await?;

@@ -21,12 +21,20 @@ pub struct CommandError {
 impl CommandError {
     /// A refusal of the shell's own (bad argument from the UI).
     pub fn invalid(message: impl Into<String>) -> Self {
-        CommandError { code: ErrorCode::Invalid, message: message.into(), field: None }
+        CommandError {
+            code: ErrorCode::Invalid,
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// A failure of the shell itself (window, keychain plumbing).
     pub fn internal(message: impl Into<String>) -> Self {
-        CommandError { code: ErrorCode::Internal, message: message.into(), field: None }
+        CommandError {
+            code: ErrorCode::Internal,
+            message: message.into(),
+            field: None,
+        }
     }
 }
 
@@ -35,7 +43,11 @@ impl From<Error> for CommandError {
         if error.code() == ErrorCode::Internal {
             tracing::error!(error = ?error, "command failed");
         }
-        CommandError { code: error.code(), message: error.to_string(), field: error.field() }
+        CommandError {
+            code: error.code(),
+            message: error.to_string(),
+            field: error.field(),
+        }
     }
 }
 

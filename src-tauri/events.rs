@@ -98,8 +98,10 @@ fn notify_reopen(app: &AppHandle, desk: &Desk, reopen: &manage365_core::store::R
     let Some(incident_id) = reopen.alert.incident_id.clone() else {
         return;
     };
-    let body =
-        format!("Incident re-opened: {} — {}", reopen.incident_title, reopen.tenant_name);
+    let body = format!(
+        "Incident re-opened: {} — {}",
+        reopen.incident_title, reopen.tenant_name
+    );
     let shown = app
         .notification()
         .builder()
@@ -109,7 +111,10 @@ fn notify_reopen(app: &AppHandle, desk: &Desk, reopen: &manage365_core::store::R
     if let Err(e) = shown {
         warn!(error = %e, "could not show the re-open notification");
     }
-    let target = OpenIncident { tenant_id: reopen.alert.tenant_id.clone(), incident_id };
+    let target = OpenIncident {
+        tenant_id: reopen.alert.tenant_id.clone(),
+        incident_id,
+    };
     app.state::<PendingOpen>().set(target);
 }
 

@@ -31,14 +31,14 @@ const MAIN_WINDOW: &str = "main";
 pub fn run() {
     let app = tauri::Builder::default()
         // A second launch focuses the running window instead.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| show_main_window(app)))
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            show_main_window(app)
+        }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .manage(PendingOpen::default())
-        .setup(|app| {
-            setup(app.handle()).map_err(|e| -> Box<dyn std::error::Error> { e.into() })
-        })
+        .setup(|app| setup(app.handle()).map_err(|e| -> Box<dyn std::error::Error> { e.into() }))
         .on_window_event(|window, event| match event {
             // Closing the window keeps the app syncing in the tray.
             WindowEvent::CloseRequested { api, .. } if window.label() == MAIN_WINDOW => {
@@ -86,9 +86,14 @@ fn setup(app: &AppHandle) -> Result<(), String> {
     let data_dir = std::env::var_os("MANAGE365_DATA_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
-            app.path().app_data_dir().unwrap_or_else(|_| connect::default_data_dir())
+            app.path()
+                .app_data_dir()
+                .unwrap_or_else(|_| connect::default_data_dir())
         });
-    let log_dir = app.path().app_log_dir().unwrap_or_else(|_| data_dir.join("logs"));
+    let log_dir = app
+        .path()
+        .app_log_dir()
+        .unwrap_or_else(|_| data_dir.join("logs"));
     if let Some(guard) = logs::init(&log_dir) {
         app.manage(LogGuard(Mutex::new(Some(guard))));
     }

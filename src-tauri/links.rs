@@ -31,7 +31,9 @@ pub fn portal_url(raw: &str) -> Result<Url, String> {
         .iter()
         .any(|suffix| host == *suffix || host.ends_with(&format!(".{suffix}")));
     if !allowed {
-        return Err(format!("{host} is not a Microsoft portal, so the link is not opened"));
+        return Err(format!(
+            "{host} is not a Microsoft portal, so the link is not opened"
+        ));
     }
     Ok(url)
 }

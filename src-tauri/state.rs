@@ -116,12 +116,18 @@ async fn start_demo(
     data_dir: &std::path::Path,
     settings: &Settings,
 ) -> Result<Session, Error> {
-    let config = graph_sim::SimConfig { tenants: 12, without_security_roles: 2, ..Default::default() };
+    let config = graph_sim::SimConfig {
+        tenants: 12,
+        without_security_roles: 2,
+        ..Default::default()
+    };
     let loopback = "127.0.0.1:0".parse().expect("valid loopback address");
-    let sim = graph_sim::start(config, loopback).await.map_err(|e| Error::Invalid {
-        field: None,
-        message: format!("cannot start the demo simulator on loopback: {e}"),
-    })?;
+    let sim = graph_sim::start(config, loopback)
+        .await
+        .map_err(|e| Error::Invalid {
+            field: None,
+            message: format!("cannot start the demo simulator on loopback: {e}"),
+        })?;
     info!(url = %sim.url(), "demo tenants served by the in-process simulator");
 
     let desk = Desk::open(&data_dir.join("demo"), "app")?;
@@ -147,7 +153,13 @@ async fn start_demo(
 fn running(app: &AppHandle, desk: Desk, mode: Mode, sim: Option<graph_sim::RunningSim>) -> Session {
     let scheduler = (mode != Mode::Unconfigured).then(|| desk.start_scheduler());
     let forwarder = Some(events::forward(app.clone(), desk.clone()));
-    Session { desk, mode, scheduler, sim, forwarder }
+    Session {
+        desk,
+        mode,
+        scheduler,
+        sim,
+        forwarder,
+    }
 }
 
 async fn shut_down(mut session: Session) {
@@ -162,8 +174,12 @@ async fn shut_down(mut session: Session) {
 /// `MANAGE365_GRAPH_URL` and `MANAGE365_LOGIN_URL` point the app at other
 /// hosts without touching saved settings (tests, sovereign-cloud checks).
 pub fn with_env_overrides(mut settings: Settings) -> Settings {
-    let graph = std::env::var("MANAGE365_GRAPH_URL").ok().filter(|v| !v.is_empty());
-    let login = std::env::var("MANAGE365_LOGIN_URL").ok().filter(|v| !v.is_empty());
+    let graph = std::env::var("MANAGE365_GRAPH_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let login = std::env::var("MANAGE365_LOGIN_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
     if graph.is_some() || login.is_some() {
         let current = settings.graph_config();
         settings.cloud = "custom".into();

@@ -58,7 +58,7 @@ class Sim:
 
     def requests(self, method=None):
         log = self.get("/_sim/requests")
-        entries = log if isinstance(log, list) else log.get("requests", [])
+        entries = log["value"]
         return [r for r in entries if method is None or r.get("method") == method]
 
     def stop(self):
@@ -127,6 +127,13 @@ class App:
 
     def one(self, selector, timeout=30):
         return self.wait(lambda: (self.css(selector) or [None])[0], selector, timeout)
+
+    def text_of(self, selector):
+        """The text content of the first match, read in the page (WebKit's
+        driver cannot compute the visible text of some elements)."""
+        return self.d.execute_script(
+            "const el = document.querySelector(arguments[0]); return el ? el.textContent : null;",
+            selector)
 
     def text(self):
         return self.d.find_element(By.TAG_NAME, "body").text

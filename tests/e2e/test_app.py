@@ -41,6 +41,23 @@ def rows():
     return app.css('[data-testid="incident-grid"] .tr[data-row]')
 
 
+def click_row(*texts):
+    """Clicks the first painted row containing every text; in the page
+    itself, since the virtualized table may repaint rows between a lookup
+    and a click."""
+    return app.d.execute_script(
+        """
+        const texts = arguments[0];
+        const rows = document.querySelectorAll('[data-testid="incident-grid"] .tr[data-row]');
+        for (const row of rows) {
+          if (texts.every((t) => row.textContent.includes(t))) { row.click(); return true; }
+        }
+        return false;
+        """,
+        list(texts),
+    )
+
+
 def goto(page):
     app.one(f'[data-testid="nav-{page}"]').click()
 
@@ -49,7 +66,8 @@ def test_portfolio_shows_every_incident_of_the_readable_tenants():
     app.wait(lambda: match_count() == expected_total,
              f"{expected_total} incidents in the portfolio", timeout=60)
     assert rows(), "rows are painted"
-    badges = app.one('[data-testid="skipped-badges"]').text
+    app.one('[data-testid="skipped-badges"]')
+    badges = app.text_of('[data-testid="skipped-badges"]')
     assert badges.count("skipped: missing Security roles") == 2, badges
     app.shot("portfolio")
 
@@ -74,10 +92,7 @@ def test_resolving_an_incident_patches_graph_and_shows_at_once():
     search = app.one("#filter-text")
     search.clear()
     search.send_keys(incident["displayName"])
-    app.wait(lambda: match_count() is not None and match_count() >= 1, "the incident found")
-    target = app.wait(
-        lambda: [r for r in rows() if tenant["displayName"] in r.text], "its row")[0]
-    target.click()
+    app.wait(lambda: click_row(incident["displayName"], tenant["displayName"]), "its row")
     app.one('[data-testid="update-form"]')
 
     upn = f"sec-lead@{tenant['domains'][0]}"
@@ -90,15 +105,17 @@ def test_resolving_an_incident_patches_graph_and_shows_at_once():
     owner.clear()
     owner.send_keys(upn)
     app.one('[data-testid="save"]').click()
-    note = app.one('[data-testid="saved-note"]', timeout=30).text
+    app.one('[data-testid="saved-note"]', timeout=30)
+    note = app.text_of('[data-testid="saved-note"]')
     assert "10–30 seconds" in note, note
 
-    patches = [r for r in sim.requests("PATCH") if incident["id"] in r["path"]]
-    assert len(patches) == 1, f"one PATCH for the incident, got {len(patches)}"
+    every_patch = sim.requests("PATCH")
+    patches = [r for r in every_patch if r["path"].endswith(f"/incidents/{incident['id']}")]
+    assert len(patches) == 1, f"one PATCH for incident {incident['id']}, got {every_patch}"
     body = patches[0]["body"]
     assert body == {"status": "resolved", "classification": "truePositive",
                     "determination": "phishing", "assignedTo": upn}, body
-    app.wait(lambda: "Resolved" in app.one('[data-testid="incident-detail"]').text,
+    app.wait(lambda: "Resolved" in (app.text_of('[data-testid="incident-detail"]') or ""),
              "the detail shows resolved")
     app.wait(lambda: any("Resolved" in r.text for r in rows()), "the row shows resolved")
     app.shot("incident-resolved")
@@ -128,11 +145,13 @@ def test_every_page_renders():
     app.wait(lambda: tenant_rows() >= len(readable), "the tenant list")
     app.shot("tenants")
     goto("health")
-    skip = app.one('[data-testid="skip-list"]')
-    assert skip.text.count("missing Security roles") >= 2, skip.text
+    app.one('[data-testid="skip-list"]')
+    skip = app.text_of('[data-testid="skip-list"]')
+    assert skip.count("missing Security roles") >= 2, skip
     app.shot("health")
     goto("audit")
-    audit = app.one('[data-testid="audit-table"]').text
+    app.one('[data-testid="audit-table"]')
+    audit = app.text_of('[data-testid="audit-table"]')
     assert "PATCH" in audit, audit
     app.shot("audit")
     goto("settings")

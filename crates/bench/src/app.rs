@@ -29,14 +29,19 @@ fn on_path(name: &str) -> bool {
 
 /// Scenario 5.
 pub async fn run(_size: Size) -> Result<Report> {
-    let mut report = Report::new("5. App: cold start to first rows, resident memory (100k cache, network off)");
+    let mut report =
+        Report::new("5. App: cold start to first rows, resident memory (100k cache, network off)");
     let binary = app_binary();
     let xvfb = on_path("Xvfb");
     report.push(
         Figure::info("cold start to first portfolio rows", "not measured").target("≤ 1.0 s", false),
     );
     report.push(
-        Figure::info("resident memory after load / after scrolling", "not measured").target("≤ 250 MB", false),
+        Figure::info(
+            "resident memory after load / after scrolling",
+            "not measured",
+        )
+        .target("≤ 250 MB", false),
     );
     report.note(format!(
         "not measured: the app exposes no \"first rows painted\" mark for a harness to wait on, and \

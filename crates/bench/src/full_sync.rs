@@ -39,7 +39,11 @@ pub struct Measured {
 }
 
 /// Runs one full sync of `sim` into a fresh cache and checks it is complete.
-pub async fn measure(sim: &RunningSim, shape: &Shape, concurrency: Option<usize>) -> Result<Measured> {
+pub async fn measure(
+    sim: &RunningSim,
+    shape: &Shape,
+    concurrency: Option<usize>,
+) -> Result<Measured> {
     let dir = tempfile::tempdir()?;
     let desk = world::desk(sim, dir.path(), concurrency)?;
     world::clear_log(sim).await?;
@@ -48,7 +52,10 @@ pub async fn measure(sim: &RunningSim, shape: &Shape, concurrency: Option<usize>
     let wall = started.elapsed();
     let traffic = world::traffic(sim).await?;
     if summary.outcome != "ok" {
-        return Err(crate::BenchError::Check(format!("sync outcome {}", summary.outcome)));
+        return Err(crate::BenchError::Check(format!(
+            "sync outcome {}",
+            summary.outcome
+        )));
     }
     let cached = world::check_complete(dir.path(), shape)?;
     Ok(Measured {
@@ -76,7 +83,10 @@ pub fn figures(report: &mut Report, shape: &Shape, m: &Measured) {
     );
     report.push(Figure::info(
         "of which security / token / GDAP",
-        format!("{} / {} / {}", m.traffic.security, m.traffic.tokens, m.traffic.gdap),
+        format!(
+            "{} / {} / {}",
+            m.traffic.security, m.traffic.tokens, m.traffic.gdap
+        ),
     ));
     report.push(
         Figure::info("429 answers", m.traffic.throttled.to_string())

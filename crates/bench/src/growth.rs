@@ -11,19 +11,29 @@ pub fn steps(size: Size) -> [usize; 3] {
 
 /// Scenario 6.
 pub async fn run(size: Size) -> Result<Report> {
-    let mut report = Report::new("6. Growth: full sync and cache queries at 50, 500 and 2,000 tenants");
+    let mut report =
+        Report::new("6. Growth: full sync and cache queries at 50, 500 and 2,000 tenants");
     let mut walls = Vec::new();
     for tenants in steps(size) {
-        let shape = world::Shape { tenants, ..full_sync::shape(size) };
+        let shape = world::Shape {
+            tenants,
+            ..full_sync::shape(size)
+        };
         let sim = world::start(&shape).await?;
         let m = full_sync::measure(&sim, &shape, None).await?;
         sim.shutdown().await;
-        let b = crate::bound::full_sync(&shape, m.concurrency, graph_sim::DEFAULT_BUDGET_PER_MINUTE);
+        let b =
+            crate::bound::full_sync(&shape, m.concurrency, graph_sim::DEFAULT_BUDGET_PER_MINUTE);
         let ratio = m.wall.as_secs_f64() / b.wall().as_secs_f64();
         report.push(
             Figure::info(
                 format!("full sync, {tenants} tenants"),
-                format!("{} ({} requests, {:.2} ms per tenant)", secs(m.wall), m.traffic.requests, m.wall.as_secs_f64() * 1000.0 / tenants as f64),
+                format!(
+                    "{} ({} requests, {:.2} ms per tenant)",
+                    secs(m.wall),
+                    m.traffic.requests,
+                    m.wall.as_secs_f64() * 1000.0 / tenants as f64
+                ),
             )
             .target("≤ 1.25 × bound", ratio <= 1.25)
             .reference(format!("bound {} → {ratio:.2}×", secs(b.wall()))),
@@ -34,8 +44,16 @@ pub async fn run(size: Size) -> Result<Report> {
         let shape = queries::shape(size, tenants);
         let (desk, _dir, built) = queries::build(&shape).await?;
         let p = queries::time_reads(&desk, size.pick(20, 2)).await?;
-        queries::figures(&mut report, &format!("{} incidents: ", shape.total_incidents()), &p);
-        report.note(format!("{tenants} tenants × {} incidents cache built in {}", shape.incidents, secs(built)));
+        queries::figures(
+            &mut report,
+            &format!("{} incidents: ", shape.total_incidents()),
+            &p,
+        );
+        report.note(format!(
+            "{tenants} tenants × {} incidents cache built in {}",
+            shape.incidents,
+            secs(built)
+        ));
     }
     Ok(report)
 }

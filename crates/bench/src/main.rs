@@ -9,7 +9,9 @@ use manage365_bench::{run, Size, SCENARIOS};
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
-#[command(about = "Benchmarks of the Manage365 engine beside the Graph SDK peer and the physical bound")]
+#[command(
+    about = "Benchmarks of the Manage365 engine beside the Graph SDK peer and the physical bound"
+)]
 struct Args {
     /// full-sync, peer, steady, queries, app, growth, or all.
     #[arg(long, default_value = "all")]
@@ -22,7 +24,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("MANAGE365_BENCH_LOG"))
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env(
+            "MANAGE365_BENCH_LOG",
+        ))
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
@@ -31,8 +35,18 @@ async fn main() -> std::process::ExitCode {
         "all" => SCENARIOS.to_vec(),
         one => vec![one],
     };
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    println!("manage365-bench: {profile} build, {} size, {} CPUs\n", if args.small { "small" } else { "full" }, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    println!(
+        "manage365-bench: {profile} build, {} size, {} CPUs\n",
+        if args.small { "small" } else { "full" },
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     let mut failed = false;
     for name in names {
         match run(name, size).await {

@@ -54,14 +54,30 @@ pub struct PeerRun {
 }
 
 /// Runs the peer script once against `sim`.
-pub async fn run_peer(sim: &RunningSim, variant: &str, cap: usize, max_tenants: usize) -> Result<PeerRun> {
-    let python = python().ok_or_else(|| BenchError::Peer("no Python venv with msgraph-sdk".into()))?;
+pub async fn run_peer(
+    sim: &RunningSim,
+    variant: &str,
+    cap: usize,
+    max_tenants: usize,
+) -> Result<PeerRun> {
+    let python =
+        python().ok_or_else(|| BenchError::Peer("no Python venv with msgraph-sdk".into()))?;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peer/graph_sdk_peer.py");
     world::clear_log(sim).await?;
     let output = tokio::process::Command::new(python)
         .arg(script)
-        .args(["--url", &sim.url(), "--partner-tenant", &sim.partner_tenant()])
-        .args(["--client-id", &sim.client_id(), "--client-secret", &sim.client_secret()])
+        .args([
+            "--url",
+            &sim.url(),
+            "--partner-tenant",
+            &sim.partner_tenant(),
+        ])
+        .args([
+            "--client-id",
+            &sim.client_id(),
+            "--client-secret",
+            &sim.client_secret(),
+        ])
         .args(["--variant", variant, "--concurrency", &cap.to_string()])
         .args(["--max-tenants", &max_tenants.to_string()])
         .stdin(Stdio::null())
@@ -74,7 +90,10 @@ pub async fn run_peer(sim: &RunningSim, variant: &str, cap: usize, max_tenants: 
         BenchError::Peer(format!("{e}; stdout {stdout:?}; stderr {stderr:?}"))
     })?;
     if result["errorCount"].as_u64() != Some(0) {
-        return Err(BenchError::Peer(format!("tenants failed: {}", result["errors"])));
+        return Err(BenchError::Peer(format!(
+            "tenants failed: {}",
+            result["errors"]
+        )));
     }
     let traffic = world::traffic(sim).await?;
     Ok(PeerRun {
@@ -128,38 +147,75 @@ pub async fn run(size: Size) -> Result<Report> {
     Ok(report)
 }
 
-fn figures(report: &mut Report, shape: &Shape, ours_cap: &Measured, ours: &Measured, raw: &PeerRun, models: &PeerRun) {
+fn figures(
+    report: &mut Report,
+    shape: &Shape,
+    ours_cap: &Measured,
+    ours: &Measured,
+    raw: &PeerRun,
+    models: &PeerRun,
+) {
     let scale = shape.tenants as f64 / models.tenants.max(1) as f64;
     let models_wall = models.wall.mul_f64(scale);
     let vs_models = models_wall.as_secs_f64() / ours.wall.as_secs_f64();
     let same_cap = raw.wall.as_secs_f64() / ours_cap.wall.as_secs_f64();
     let defaults = raw.wall.as_secs_f64() / ours.wall.as_secs_f64();
     report.push(
-        Figure::info(format!("ours, cap {PEER_CAP}"), format!("{} ({} requests)", secs(ours_cap.wall), ours_cap.traffic.requests))
-            .target("no slower than raw peer", same_cap >= 1.0)
-            .reference(format!("raw peer {} → **{same_cap:.2}× faster**", secs(raw.wall))),
+        Figure::info(
+            format!("ours, cap {PEER_CAP}"),
+            format!(
+                "{} ({} requests)",
+                secs(ours_cap.wall),
+                ours_cap.traffic.requests
+            ),
+        )
+        .target("no slower than raw peer", same_cap >= 1.0)
+        .reference(format!(
+            "raw peer {} → **{same_cap:.2}× faster**",
+            secs(raw.wall)
+        )),
     );
     report.push(
-        Figure::info(format!("ours, defaults (cap {})", ours.concurrency), format!("{} ({} requests)", secs(ours.wall), ours.traffic.requests))
-            .target("≥ 3× faster than raw peer", defaults >= 3.0)
-            .reference(format!("raw peer {} → **{defaults:.2}×**", secs(raw.wall))),
+        Figure::info(
+            format!("ours, defaults (cap {})", ours.concurrency),
+            format!("{} ({} requests)", secs(ours.wall), ours.traffic.requests),
+        )
+        .target("≥ 3× faster than raw peer", defaults >= 3.0)
+        .reference(format!("raw peer {} → **{defaults:.2}×**", secs(raw.wall))),
     );
     report.push(
         Figure::info("ours, defaults vs models peer", secs(ours.wall))
             .target("≥ 10× faster", vs_models >= 10.0)
-            .reference(format!("models peer {} (extrapolated) → **{vs_models:.1}×**", secs(models_wall))),
+            .reference(format!(
+                "models peer {} (extrapolated) → **{vs_models:.1}×**",
+                secs(models_wall)
+            )),
     );
     report.push(Figure::info(
         "raw peer",
-        format!("{} ({} requests, {} incidents, {} alerts)", secs(raw.wall), raw.requests, raw.incidents, raw.alerts),
+        format!(
+            "{} ({} requests, {} incidents, {} alerts)",
+            secs(raw.wall),
+            raw.requests,
+            raw.incidents,
+            raw.alerts
+        ),
     ));
     report.push(Figure::info(
         "models peer, measured",
-        format!("{} for {} tenants ({} requests)", secs(models.wall), models.tenants, models.requests),
+        format!(
+            "{} for {} tenants ({} requests)",
+            secs(models.wall),
+            models.tenants,
+            models.requests
+        ),
     ));
     report.push(Figure::info(
         "our cache",
-        format!("{} incidents, {} alerts: complete (both runs)", ours.cached.0, ours.cached.1),
+        format!(
+            "{} incidents, {} alerts: complete (both runs)",
+            ours.cached.0, ours.cached.1
+        ),
     ));
     report.note(format!(
         "models peer extrapolated × {scale:.0} ({} → {} tenants): it is CPU-bound in model parsing, so its time grows with the objects it parses",

@@ -42,7 +42,11 @@ pub fn percentiles(samples: &mut [Duration]) -> Percentiles {
         let rank = ((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
         samples[rank - 1]
     };
-    Percentiles { p50: at(0.50), p95: at(0.95), p99: at(0.99) }
+    Percentiles {
+        p50: at(0.50),
+        p95: at(0.95),
+        p99: at(0.99),
+    }
 }
 
 /// The ten filter combinations of the portfolio.
@@ -50,8 +54,20 @@ fn filters(tenant: &str) -> Vec<(&'static str, PortfolioQuery)> {
     let q = PortfolioQuery::default;
     vec![
         ("no filter", q()),
-        ("severity high", PortfolioQuery { severity: vec![Severity::High], ..q() }),
-        ("status active", PortfolioQuery { status: vec![IncidentStatus::Active], ..q() }),
+        (
+            "severity high",
+            PortfolioQuery {
+                severity: vec![Severity::High],
+                ..q()
+            },
+        ),
+        (
+            "status active",
+            PortfolioQuery {
+                status: vec![IncidentStatus::Active],
+                ..q()
+            },
+        ),
         (
             "high+medium, active",
             PortfolioQuery {
@@ -60,11 +76,41 @@ fn filters(tenant: &str) -> Vec<(&'static str, PortfolioQuery)> {
                 ..q()
             },
         ),
-        ("one tenant", PortfolioQuery { tenant: vec![tenant.to_string()], ..q() }),
-        ("unassigned", PortfolioQuery { unassigned_only: true, ..q() }),
-        ("true positive", PortfolioQuery { classification: vec![Classification::TruePositive], ..q() }),
-        ("MITRE T1566", PortfolioQuery { mitre: vec!["T1566".into()], ..q() }),
-        ("text \"phish\"", PortfolioQuery { text: Some("phish".into()), ..q() }),
+        (
+            "one tenant",
+            PortfolioQuery {
+                tenant: vec![tenant.to_string()],
+                ..q()
+            },
+        ),
+        (
+            "unassigned",
+            PortfolioQuery {
+                unassigned_only: true,
+                ..q()
+            },
+        ),
+        (
+            "true positive",
+            PortfolioQuery {
+                classification: vec![Classification::TruePositive],
+                ..q()
+            },
+        ),
+        (
+            "MITRE T1566",
+            PortfolioQuery {
+                mitre: vec!["T1566".into()],
+                ..q()
+            },
+        ),
+        (
+            "text \"phish\"",
+            PortfolioQuery {
+                text: Some("phish".into()),
+                ..q()
+            },
+        ),
         (
             "active+in progress, high, unassigned, page 3",
             PortfolioQuery {
@@ -88,8 +134,17 @@ pub async fn build(shape: &Shape) -> Result<(Desk, tempfile::TempDir, Duration)>
 
 /// Times every read `rounds` times; returns (portfolio, panels, detail, all).
 pub async fn time_reads(desk: &Desk, rounds: usize) -> Result<[Percentiles; 4]> {
-    let first = desk.portfolio(PortfolioQuery { limit: 1, ..PortfolioQuery::default() }).await?;
-    let row = first.items.first().cloned().ok_or_else(|| crate::BenchError::Check("empty cache".into()))?;
+    let first = desk
+        .portfolio(PortfolioQuery {
+            limit: 1,
+            ..PortfolioQuery::default()
+        })
+        .await?;
+    let row = first
+        .items
+        .first()
+        .cloned()
+        .ok_or_else(|| crate::BenchError::Check("empty cache".into()))?;
     let (mut portfolio, mut panels, mut detail) = (Vec::new(), Vec::new(), Vec::new());
     let timed = |started: Instant, into: &mut Vec<Duration>| into.push(started.elapsed());
     for _ in 0..rounds {
@@ -102,7 +157,8 @@ pub async fn time_reads(desk: &Desk, rounds: usize) -> Result<[Percentiles; 4]> 
         desk.tenants().await?;
         timed(t, &mut panels);
         let t = Instant::now();
-        desk.tenant_incidents(&row.tenant_id, PortfolioQuery::default()).await?;
+        desk.tenant_incidents(&row.tenant_id, PortfolioQuery::default())
+            .await?;
         timed(t, &mut panels);
         let t = Instant::now();
         desk.tenant_alerts(&row.tenant_id, None).await?;
@@ -114,7 +170,12 @@ pub async fn time_reads(desk: &Desk, rounds: usize) -> Result<[Percentiles; 4]> 
         desk.incident_detail(&row.tenant_id, &row.id).await?;
         timed(t, &mut detail);
     }
-    let mut all: Vec<Duration> = portfolio.iter().chain(&panels).chain(&detail).copied().collect();
+    let mut all: Vec<Duration> = portfolio
+        .iter()
+        .chain(&panels)
+        .chain(&detail)
+        .copied()
+        .collect();
     Ok([
         percentiles(&mut portfolio),
         percentiles(&mut panels),
@@ -125,11 +186,19 @@ pub async fn time_reads(desk: &Desk, rounds: usize) -> Result<[Percentiles; 4]> 
 
 /// Adds the rows of one timed cache to `report`.
 pub fn figures(report: &mut Report, label: &str, p: &[Percentiles; 4]) {
-    let names = ["portfolio page + counts (10 filters)", "tenant list + panels", "incident detail", "all reads"];
+    let names = [
+        "portfolio page + counts (10 filters)",
+        "tenant list + panels",
+        "incident detail",
+        "all reads",
+    ];
     for (name, p) in names.iter().zip(p) {
         report.push(
-            Figure::info(format!("{label}{name}"), format!("p50 {} · p95 {} · p99 {}", ms(p.p50), ms(p.p95), ms(p.p99)))
-                .target("p95 ≤ 5 ms", p.p95 <= Duration::from_millis(5)),
+            Figure::info(
+                format!("{label}{name}"),
+                format!("p50 {} · p95 {} · p99 {}", ms(p.p50), ms(p.p95), ms(p.p99)),
+            )
+            .target("p95 ≤ 5 ms", p.p95 <= Duration::from_millis(5)),
         );
     }
 }

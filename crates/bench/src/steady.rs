@@ -25,7 +25,10 @@ pub async fn run(size: Size) -> Result<Report> {
     let t = world::traffic(&sim).await?;
     world::check_complete(first.dir.path(), &shape)?;
     if summary.outcome != "ok" {
-        return Err(crate::BenchError::Check(format!("tick outcome {}", summary.outcome)));
+        return Err(crate::BenchError::Check(format!(
+            "tick outcome {}",
+            summary.outcome
+        )));
     }
 
     let n = shape.tenants as f64;
@@ -38,14 +41,23 @@ pub async fn run(size: Size) -> Result<Report> {
     report.push(
         Figure::info("requests per tenant, all", format!("{all:.2}"))
             .target("≤ 1.1", all <= 1.1)
-            .reference(format!("{} requests / {} tenants", t.requests, shape.tenants)),
+            .reference(format!(
+                "{} requests / {} tenants",
+                t.requests, shape.tenants
+            )),
     );
     report.push(
-        Figure::info("requests per tenant, to the customer tenants", format!("{customer:.2}"))
-            .target("≤ 1.1", customer <= 1.1)
-            .reference(format!("{} security + {} token", t.security, t.tokens)),
+        Figure::info(
+            "requests per tenant, to the customer tenants",
+            format!("{customer:.2}"),
+        )
+        .target("≤ 1.1", customer <= 1.1)
+        .reference(format!("{} security + {} token", t.security, t.tokens)),
     );
-    report.push(Figure::info("GDAP requests (partner tenant)", t.gdap.to_string()));
+    report.push(Figure::info(
+        "GDAP requests (partner tenant)",
+        t.gdap.to_string(),
+    ));
     report.push(Figure::info("tick wall time", secs(wall)));
     report.push(Figure::info("429 answers", t.throttled.to_string()).target("0", t.throttled == 0));
     report.note(

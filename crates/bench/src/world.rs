@@ -60,7 +60,11 @@ impl Shape {
 
 /// Starts a simulator for `shape` on an ephemeral loopback port.
 pub async fn start(shape: &Shape) -> Result<RunningSim> {
-    Ok(graph_sim::start(shape.sim_config(), "127.0.0.1:0".parse().expect("valid addr")).await?)
+    Ok(graph_sim::start(
+        shape.sim_config(),
+        "127.0.0.1:0".parse().expect("valid addr"),
+    )
+    .await?)
 }
 
 /// A Desk with its cache in `dir`, connected to `sim`, pulling up to

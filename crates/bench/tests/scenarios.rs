@@ -16,7 +16,10 @@ async fn every_scenario_completes_at_small_size_with_a_complete_cache() {
             continue;
         }
         if name != "app" {
-            assert!(!report.figures.is_empty(), "scenario {name} printed no figures");
+            assert!(
+                !report.figures.is_empty(),
+                "scenario {name} printed no figures"
+            );
         }
     }
 }

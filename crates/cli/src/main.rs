@@ -15,14 +15,18 @@ use manage365_core::connect::{self, KEYCHAIN_SERVICE};
 use manage365_core::model::{
     Classification, Determination, IncidentStatus, IncidentUpdate, Severity,
 };
-use manage365_core::settings::Settings;
 use manage365_core::service::Desk;
+use manage365_core::settings::Settings;
 use manage365_core::sync::Trigger;
 use manage365_core::views::PortfolioQuery;
 use manage365_core::{Error, ErrorCode};
 
 #[derive(Parser)]
-#[command(name = "manage365-cli", version, about = "Defender XDR across GDAP tenants, headless")]
+#[command(
+    name = "manage365-cli",
+    version,
+    about = "Defender XDR across GDAP tenants, headless"
+)]
 struct Cli {
     /// Folder of the local cache (default: the desktop app's).
     #[arg(long, global = true, env = "MANAGE365_DATA_DIR")]
@@ -187,7 +191,10 @@ fn exit_code(error: &Error) -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
-    let data_dir = cli.data_dir.clone().unwrap_or_else(connect::default_data_dir);
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(connect::default_data_dir);
     let desk = Desk::open(&data_dir, "cli")?;
     let keychain = open_keychain();
     let settings = with_overrides(desk.settings(), &cli);
@@ -204,7 +211,10 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Sync { once: true } => out.run(&desk.sync_once(Trigger::Manual).await?),
         Command::Sync { once: false } => sync_forever(&desk).await,
         Command::Portfolio { tenant, filters } => {
-            let query = PortfolioQuery { tenant, ..query(&filters)? };
+            let query = PortfolioQuery {
+                tenant,
+                ..query(&filters)?
+            };
             out.page(&desk.portfolio(query).await?)
         }
         Command::Incidents { tenant, filters } => {
@@ -215,13 +225,17 @@ async fn run(cli: Cli) -> Result<(), Error> {
             out.recommendations(&desk.tenant_recommendations(&tenant).await?)
         }
         Command::Update(args) => {
-            let detail = desk.update_incident(&args.tenant, &args.incident, update(&args)).await?;
+            let detail = desk
+                .update_incident(&args.tenant, &args.incident, update(&args))
+                .await?;
             out.detail(&detail)
         }
         Command::Health => out.health(&desk.health().await?),
-        Command::Audit { tenant, incident, limit } => {
-            out.audit(&desk.audit(tenant, incident, limit).await?)
-        }
+        Command::Audit {
+            tenant,
+            incident,
+            limit,
+        } => out.audit(&desk.audit(tenant, incident, limit).await?),
         Command::AlertsLocal { all } => out.local_alerts(&desk.local_alerts(all).await?),
         Command::Login(_) => unreachable!("handled above"),
     }
@@ -251,7 +265,10 @@ fn with_overrides(mut settings: Settings, cli: &Cli) -> Settings {
 
 async fn sync_forever(desk: &Desk) -> Result<(), Error> {
     let handle = desk.start_scheduler();
-    eprintln!("syncing every {} minutes; Ctrl-C stops", desk.settings().refresh_minutes);
+    eprintln!(
+        "syncing every {} minutes; Ctrl-C stops",
+        desk.settings().refresh_minutes
+    );
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
     Ok(())
@@ -277,7 +294,10 @@ async fn login(desk: &Desk, keychain: Option<&Keychain>, args: &LoginArgs) -> Re
         .map_err(|e| Error::invalid("clientSecret", format!("cannot read stdin: {e}")))?;
     let secret = secret.trim();
     if secret.is_empty() {
-        return Err(Error::invalid("clientSecret", "The client secret on stdin is empty"));
+        return Err(Error::invalid(
+            "clientSecret",
+            "The client secret on stdin is empty",
+        ));
     }
 
     keychain.set_client_secret(&args.client_id, &auth::Secret::new(secret.to_string()))?;
@@ -293,8 +313,18 @@ async fn login(desk: &Desk, keychain: Option<&Keychain>, args: &LoginArgs) -> Re
 
 fn query(filters: &Filters) -> Result<PortfolioQuery, Error> {
     Ok(PortfolioQuery {
-        severity: parse_all(&filters.severity, "severity", Severity::from_product, Severity::KNOWN)?,
-        status: parse_all(&filters.status, "status", IncidentStatus::from_product, IncidentStatus::KNOWN)?,
+        severity: parse_all(
+            &filters.severity,
+            "severity",
+            Severity::from_product,
+            Severity::KNOWN,
+        )?,
+        status: parse_all(
+            &filters.status,
+            "status",
+            IncidentStatus::from_product,
+            IncidentStatus::KNOWN,
+        )?,
         assigned_to: filters.assigned_to.clone(),
         classification: parse_all(
             &filters.classification,
@@ -324,7 +354,10 @@ fn parse_all<T: PartialEq + std::fmt::Display>(
                 Ok(value)
             } else {
                 let valid: Vec<String> = known.iter().map(ToString::to_string).collect();
-                Err(Error::invalid(field, format!("`{v}` is not one of: {}", valid.join(", "))))
+                Err(Error::invalid(
+                    field,
+                    format!("`{v}` is not one of: {}", valid.join(", ")),
+                ))
             }
         })
         .collect()
@@ -333,8 +366,14 @@ fn parse_all<T: PartialEq + std::fmt::Display>(
 fn update(args: &UpdateArgs) -> IncidentUpdate {
     IncidentUpdate {
         status: args.status.as_deref().map(IncidentStatus::from_product),
-        classification: args.classification.as_deref().map(Classification::from_product),
-        determination: args.determination.as_deref().map(Determination::from_product),
+        classification: args
+            .classification
+            .as_deref()
+            .map(Classification::from_product),
+        determination: args
+            .determination
+            .as_deref()
+            .map(Determination::from_product),
         assigned_to: args.assigned_to.clone(),
         comment: args.comment.clone(),
     }
@@ -353,11 +392,17 @@ mod tests {
 
     #[test]
     fn unknown_filter_values_are_refused_with_the_valid_ones() {
-        let filters = Filters { severity: vec!["critical".into()], ..Filters::default() };
+        let filters = Filters {
+            severity: vec!["critical".into()],
+            ..Filters::default()
+        };
 
         let error = query(&filters).unwrap_err();
 
         assert_eq!(error.field(), Some("severity"));
-        assert!(error.to_string().contains("high"), "lists valid values: {error}");
+        assert!(
+            error.to_string().contains("high"),
+            "lists valid values: {error}"
+        );
     }
 }

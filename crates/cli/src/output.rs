@@ -69,7 +69,10 @@ impl Printer {
         self.emit(alerts, || {
             let mut out = String::new();
             for group in &alerts.by_incident {
-                out.push_str(&format!("incident {}  {}\n", group.incident_id, group.display_name));
+                out.push_str(&format!(
+                    "incident {}  {}\n",
+                    group.incident_id, group.display_name
+                ));
                 for a in &group.alerts {
                     out.push_str(&format!(
                         "  {:<13} {:<9} {:<22} {}\n",
@@ -83,7 +86,10 @@ impl Printer {
             if !alerts.standalone.is_empty() {
                 out.push_str("standalone alerts\n");
                 for a in &alerts.standalone {
-                    out.push_str(&format!("  {:<13} {:<9} {}\n", a.severity, a.status, a.title));
+                    out.push_str(&format!(
+                        "  {:<13} {:<9} {}\n",
+                        a.severity, a.status, a.title
+                    ));
                 }
             }
             out
@@ -179,7 +185,15 @@ impl Printer {
         self.emit(&alerts, || {
             alerts
                 .iter()
-                .map(|a| format!("{}  {:<7} {}  [{}]\n", time(a.raised_at), a.severity, a.message, a.dedupe_key))
+                .map(|a| {
+                    format!(
+                        "{}  {:<7} {}  [{}]\n",
+                        time(a.raised_at),
+                        a.severity,
+                        a.message,
+                        a.dedupe_key
+                    )
+                })
                 .collect()
         })
     }

@@ -35,7 +35,9 @@ fn status_key(raw: &str) -> String {
 }
 
 fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// What the cache file holds, read with SQLite directly.
@@ -43,7 +45,9 @@ fn cached(db: &Path) -> Snapshot {
     let conn = rusqlite::Connection::open(db).expect("cache opens");
     let mut snapshot = Snapshot::new();
     let mut stmt = conn
-        .prepare("SELECT tenant_id, id, last_update_at, status, assigned_to, comments FROM incidents")
+        .prepare(
+            "SELECT tenant_id, id, last_update_at, status, assigned_to, comments FROM incidents",
+        )
         .unwrap();
     let rows = stmt
         .query_map([], |r| {
@@ -63,9 +67,14 @@ fn cached(db: &Path) -> Snapshot {
         let (tenant, id, item) = row.unwrap();
         snapshot.entry(tenant).or_default().insert(id, item);
     }
-    let mut stmt =
-        conn.prepare("SELECT tenant_id, incident_id, id FROM alerts WHERE incident_id IS NOT NULL").unwrap();
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT tenant_id, incident_id, id FROM alerts WHERE incident_id IS NOT NULL")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })
+        .unwrap();
     for row in rows {
         let (tenant, incident, alert) = row.unwrap();
         if let Some(item) = snapshot.get_mut(&tenant).and_then(|t| t.get_mut(&incident)) {
@@ -90,25 +99,36 @@ fn truth(sim: &Sim) -> Snapshot {
                 status: status_key(i["status"].as_str().unwrap_or_default()),
                 assigned: i["assignedTo"].as_str().map(String::from),
                 comments: i["comments"].as_array().map_or(0, Vec::len),
-                alerts: alerts.map(|a| a["id"].as_str().unwrap().to_string()).collect(),
+                alerts: alerts
+                    .map(|a| a["id"].as_str().unwrap().to_string())
+                    .collect(),
             };
             (i["id"].as_str().unwrap().to_string(), item)
         });
-        snapshot.insert(tenant["tenantId"].as_str().unwrap().to_string(), items.collect());
+        snapshot.insert(
+            tenant["tenantId"].as_str().unwrap().to_string(),
+            items.collect(),
+        );
     }
     snapshot
 }
 
 fn integrity_ok(db: &Path) -> bool {
     let conn = rusqlite::Connection::open(db).expect("cache opens");
-    let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let result: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     result == "ok"
 }
 
 /// Tenants whose cached state is neither `before` nor `after`.
 fn mixed(now: &Snapshot, before: &Snapshot, after: &Snapshot) -> Vec<String> {
     let empty = BTreeMap::new();
-    let tenants: BTreeSet<&String> = now.keys().chain(before.keys()).chain(after.keys()).collect();
+    let tenants: BTreeSet<&String> = now
+        .keys()
+        .chain(before.keys())
+        .chain(after.keys())
+        .collect();
     tenants
         .into_iter()
         .filter(|t| {
@@ -122,7 +142,9 @@ fn mixed(now: &Snapshot, before: &Snapshot, after: &Snapshot) -> Vec<String> {
 /// Spawns the CLI, kills it with SIGKILL after `delay`; true when it
 /// was still running at that moment.
 fn kill_after(sim: &Sim, dir: &Path, args: &[&str], delay: Duration) -> bool {
-    let mut child = cli_command(&sim.url, dir, args).spawn().expect("manage365-cli starts");
+    let mut child = cli_command(&sim.url, dir, args)
+        .spawn()
+        .expect("manage365-cli starts");
     std::thread::sleep(delay);
     let running = child.try_wait().unwrap().is_none();
     let _ = child.kill(); // SIGKILL on Unix
@@ -133,7 +155,11 @@ fn kill_after(sim: &Sim, dir: &Path, args: &[&str], delay: Duration) -> bool {
 fn timed(sim: &Sim, dir: &Path, args: &[&str]) -> Duration {
     let started = Instant::now();
     let output = cli(&sim.url, dir, args);
-    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     started.elapsed()
 }
 
@@ -155,9 +181,15 @@ fn sent_unaudited(sim: &Sim, db: &Path, marker: &str) -> (usize, usize) {
     let mut stmt = conn
         .prepare("SELECT action FROM audit_log WHERE request_body LIKE '%' || ?1 || '%'")
         .unwrap();
-    let audited: Vec<String> =
-        stmt.query_map([marker], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-    let missing = sent.iter().filter(|a| !audited.iter().any(|b| b == *a)).count();
+    let audited: Vec<String> = stmt
+        .query_map([marker], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let missing = sent
+        .iter()
+        .filter(|a| !audited.iter().any(|b| b == *a))
+        .count();
     (sent.len(), missing)
 }
 
@@ -196,8 +228,18 @@ fn sigkill_at_random_moments_never_corrupts_mixes_or_loses_an_audited_update() {
     let kills = if common::full() { 50 } else { 8 };
     let tenants = if common::full() { "8" } else { "4" };
     let sim = common::start_sim(&[
-        "--tenants", tenants, "--without-security-roles", "1", "--read-only", "1",
-        "--page-size", "5", "--latency-ms", "25", "--seed", "31",
+        "--tenants",
+        tenants,
+        "--without-security-roles",
+        "1",
+        "--read-only",
+        "1",
+        "--page-size",
+        "5",
+        "--latency-ms",
+        "25",
+        "--seed",
+        "31",
     ]);
     let mut rng = rand::rngs::StdRng::seed_from_u64(0xc0ffee);
     let root = tempfile::tempdir().unwrap();
@@ -206,8 +248,21 @@ fn sigkill_at_random_moments_never_corrupts_mixes_or_loses_an_audited_update() {
     let sync_budget = timed(&sim, &dir, &["sync", "--once"]);
     let (tenant, incident, domain) = update_target(&sim, 0);
     let warmup = format!("crash-warmup@{domain}");
-    let update_budget = timed(&sim, &dir, &["update", "--tenant", &tenant, "--incident", &incident,
-        "--assigned-to", &warmup, "--comment", &warmup]);
+    let update_budget = timed(
+        &sim,
+        &dir,
+        &[
+            "update",
+            "--tenant",
+            &tenant,
+            "--incident",
+            &incident,
+            "--assigned-to",
+            &warmup,
+            "--comment",
+            &warmup,
+        ],
+    );
     let mut f = Figures::default();
 
     for round in 0..kills {
@@ -217,17 +272,33 @@ fn sigkill_at_random_moments_never_corrupts_mixes_or_loses_an_audited_update() {
             dir = root.path().join(format!("cache-{round}")); // a first, full sync
         }
         let db = dir.join("manage365.db");
-        let before = if db.exists() { cached(&db) } else { Snapshot::new() };
+        let before = if db.exists() {
+            cached(&db)
+        } else {
+            Snapshot::new()
+        };
         let mut sent = 0;
         let mut unaudited = 0;
         let killed = if during_update {
             let (tenant, incident, domain) = update_target(&sim, round);
             let marker = format!("crash-{round}@{domain}");
-            reqwest::blocking::Client::new().delete(format!("{}/_sim/requests", sim.url)).send().unwrap();
+            reqwest::blocking::Client::new()
+                .delete(format!("{}/_sim/requests", sim.url))
+                .send()
+                .unwrap();
             let budget = update_budget.mul_f64(1.2).as_millis() as u64;
             let delay = Duration::from_millis(rng.gen_range(0..=budget));
-            let args = ["update", "--tenant", &tenant, "--incident", &incident,
-                "--assigned-to", &marker, "--comment", &marker];
+            let args = [
+                "update",
+                "--tenant",
+                &tenant,
+                "--incident",
+                &incident,
+                "--assigned-to",
+                &marker,
+                "--comment",
+                &marker,
+            ];
             let killed = kill_after(&sim, &dir, &args, delay);
             (sent, unaudited) = sent_unaudited(&sim, &db, &marker);
             killed
@@ -242,10 +313,18 @@ fn sigkill_at_random_moments_never_corrupts_mixes_or_loses_an_audited_update() {
         let after = truth(&sim);
 
         let integrity = !db.exists() || integrity_ok(&db);
-        let now = if db.exists() { cached(&db) } else { Snapshot::new() };
-        let mix = if during_update { Vec::new() } else { mixed(&now, &before, &after) };
-        let converged = timed(&sim, &dir, &["sync", "--once"]) > Duration::ZERO
-            && cached(&db) == truth(&sim);
+        let now = if db.exists() {
+            cached(&db)
+        } else {
+            Snapshot::new()
+        };
+        let mix = if during_update {
+            Vec::new()
+        } else {
+            mixed(&now, &before, &after)
+        };
+        let converged =
+            timed(&sim, &dir, &["sync", "--once"]) > Duration::ZERO && cached(&db) == truth(&sim);
         if !mix.is_empty() || !integrity || unaudited > 0 || !converged {
             eprintln!("kill {round}: integrity={integrity} mixed={mix:?} unaudited={unaudited} converged={converged}");
         }
@@ -259,9 +338,19 @@ fn sigkill_at_random_moments_never_corrupts_mixes_or_loses_an_audited_update() {
     println!(
         "reliability crash: kills={} mid_run={} integrity_ok={} all_or_nothing={} \
          audited={} updates_sent={} converged={} passed={}/{}",
-        f.kills, f.mid_run, f.integrity_ok, f.all_or_nothing, f.audited, f.updates_sent,
-        f.converged, f.passed, f.kills
+        f.kills,
+        f.mid_run,
+        f.integrity_ok,
+        f.all_or_nothing,
+        f.audited,
+        f.updates_sent,
+        f.converged,
+        f.passed,
+        f.kills
     );
     assert_eq!(f.passed, f.kills, "every kill point passes every check");
-    assert!(f.mid_run * 2 >= f.kills, "most kills land while the process runs");
+    assert!(
+        f.mid_run * 2 >= f.kills,
+        "most kills land while the process runs"
+    );
 }

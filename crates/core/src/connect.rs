@@ -28,10 +28,16 @@ pub struct Connection {
 pub fn resolve(settings: &Settings, keychain: Option<&Keychain>) -> Result<Option<Connection>> {
     let base = settings.graph_config();
     if let Some(env) = auth::credential_from_env() {
-        let config =
-            GraphConfig { client_id: env.client_id, partner_tenant: env.tenant_id, ..base };
+        let config = GraphConfig {
+            client_id: env.client_id,
+            partner_tenant: env.tenant_id,
+            ..base
+        };
         let client = GraphClient::new(config, env.credential)?;
-        return Ok(Some(Connection { client, source: "environment" }));
+        return Ok(Some(Connection {
+            client,
+            source: "environment",
+        }));
     }
     if !settings.has_app_registration() {
         return Ok(None);
@@ -54,7 +60,11 @@ pub fn resolve(settings: &Settings, keychain: Option<&Keychain>) -> Result<Optio
 /// The folder the desktop app keeps its cache in, shared with the CLI's
 /// default: the platform's data folder plus the app identifier.
 pub fn default_data_dir() -> PathBuf {
-    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let base = if cfg!(target_os = "windows") {
         env("APPDATA")
     } else if cfg!(target_os = "macos") {
@@ -62,5 +72,6 @@ pub fn default_data_dir() -> PathBuf {
     } else {
         env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local").join("share")))
     };
-    base.unwrap_or_else(|| PathBuf::from(".")).join(KEYCHAIN_SERVICE)
+    base.unwrap_or_else(|| PathBuf::from("."))
+        .join(KEYCHAIN_SERVICE)
 }

@@ -153,13 +153,20 @@ impl Syncer {
         let started_at = Utc::now();
         let requests_at_start = graph.request_count();
         let store = self.store.clone();
-        let run_id =
-            blocking(move || store.begin_run(trigger.as_str(), started_at).map_err(Error::from))
-                .await?;
+        let run_id = blocking(move || {
+            store
+                .begin_run(trigger.as_str(), started_at)
+                .map_err(Error::from)
+        })
+        .await?;
         self.update_state(|s| {
             s.running = true;
             s.last_tick_at = Some(started_at);
-            s.progress = Some(SyncProgress { run_id, done: 0, total: 0 });
+            s.progress = Some(SyncProgress {
+                run_id,
+                done: 0,
+                total: 0,
+            });
         });
 
         let span = info_span!("sync_run", run_id, trigger = trigger.as_str());
@@ -182,7 +189,9 @@ impl Syncer {
         let store = self.store.clone();
         let finished_totals = totals.clone();
         blocking(move || {
-            store.finish_run(run_id, &finished_totals, Utc::now()).map_err(Error::from)
+            store
+                .finish_run(run_id, &finished_totals, Utc::now())
+                .map_err(Error::from)
         })
         .await?;
 
@@ -250,7 +259,9 @@ impl Syncer {
                     totals.alerts += alerts;
                 }
                 TenantResult::Skipped => totals.tenants_skipped += 1,
-                TenantResult::Failed { offline: was_offline } => {
+                TenantResult::Failed {
+                    offline: was_offline,
+                } => {
                     totals.tenants_failed += 1;
                     offline += u32::from(was_offline);
                 }
@@ -296,26 +307,54 @@ impl Syncer {
         let now = Utc::now();
         if !tenant.capability.can_read() {
             info!(reason = "missing_security_roles", "tenant skipped");
-            self.record(&tenant.id, TenantOutcome { at: now, ok: true, error: None }).await;
+            self.record(
+                &tenant.id,
+                TenantOutcome {
+                    at: now,
+                    ok: true,
+                    error: None,
+                },
+            )
+            .await;
             return TenantResult::Skipped;
         }
 
         match self.pull_tenant(&graph, &tenant).await {
             Ok((incidents, alerts)) => {
-                self.record(&tenant.id, TenantOutcome { at: now, ok: true, error: None }).await;
+                self.record(
+                    &tenant.id,
+                    TenantOutcome {
+                        at: now,
+                        ok: true,
+                        error: None,
+                    },
+                )
+                .await;
                 TenantResult::Synced { incidents, alerts }
             }
             Err(Error::Graph(e)) if e.skip_reason().is_some() => {
                 let reason = e.skip_reason().expect("checked above");
                 warn!(reason = %reason, error = %e, "tenant skipped by graph");
                 self.skip(&tenant.id, reason).await;
-                self.record(&tenant.id, TenantOutcome { at: now, ok: true, error: None }).await;
+                self.record(
+                    &tenant.id,
+                    TenantOutcome {
+                        at: now,
+                        ok: true,
+                        error: None,
+                    },
+                )
+                .await;
                 TenantResult::Skipped
             }
             Err(e) => {
                 let offline = e.code() == crate::ErrorCode::Offline;
                 warn!(error = %e, offline, "tenant sync failed");
-                let outcome = TenantOutcome { at: now, ok: false, error: Some(e.to_string()) };
+                let outcome = TenantOutcome {
+                    at: now,
+                    ok: false,
+                    error: Some(e.to_string()),
+                };
                 self.record(&tenant.id, outcome).await;
                 TenantResult::Failed { offline }
             }
@@ -400,7 +439,8 @@ impl Syncer {
     async fn skip(&self, tenant_id: &str, reason: SkipReason) {
         let store = self.store.clone();
         let id = tenant_id.to_string();
-        let result = blocking(move || store.set_skip(&id, Some(&reason)).map_err(Error::from)).await;
+        let result =
+            blocking(move || store.set_skip(&id, Some(&reason)).map_err(Error::from)).await;
         if let Err(e) = result {
             warn!(error = %e, "could not record tenant skip");
         }
@@ -418,7 +458,11 @@ impl Syncer {
         };
         let message = format!("sync could not start: {error}");
         for tenant in tenants.iter().filter(|t| t.skip_reason.is_none()) {
-            let outcome = TenantOutcome { at, ok: false, error: Some(message.clone()) };
+            let outcome = TenantOutcome {
+                at,
+                ok: false,
+                error: Some(message.clone()),
+            };
             self.record(&tenant.id, outcome).await;
         }
     }
@@ -426,14 +470,19 @@ impl Syncer {
     async fn record(&self, tenant_id: &str, outcome: TenantOutcome) {
         let store = self.store.clone();
         let id = tenant_id.to_string();
-        let result = blocking(move || store.record_attempt(&id, &outcome).map_err(Error::from)).await;
+        let result =
+            blocking(move || store.record_attempt(&id, &outcome).map_err(Error::from)).await;
         if let Err(e) = result {
             warn!(error = %e, "could not record tenant attempt");
         }
     }
 
     fn progress(&self, run_id: i64, done: u32, total: u32) {
-        let progress = SyncProgress { run_id, done, total };
+        let progress = SyncProgress {
+            run_id,
+            done,
+            total,
+        };
         self.update_state(|s| s.progress = Some(progress.clone()));
         let _ = self.events.send(Event::Progress(progress));
     }
@@ -464,7 +513,9 @@ enum TenantResult {
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    tokio::task::spawn_blocking(work).await.expect("cache task panicked")
+    tokio::task::spawn_blocking(work)
+        .await
+        .expect("cache task panicked")
 }
 
 /// Owns the background scheduler. Dropping it (or calling
@@ -509,7 +560,11 @@ impl SyncHandle {
             info!("scheduler stopped");
         });
 
-        SyncHandle { trigger, stop: Some(stop), task: Some(task) }
+        SyncHandle {
+            trigger,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     /// Asks for a run now. Returns at once; if a run is already queued

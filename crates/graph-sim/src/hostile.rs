@@ -141,7 +141,10 @@ mod tests {
     #[test]
     fn shown_text_is_replaced_and_ids_are_kept() {
         let payloads = vec!["<a>".to_string(), "<b>".to_string()];
-        let mut cycle = Cycle { payloads: &payloads, next: 0 };
+        let mut cycle = Cycle {
+            payloads: &payloads,
+            next: 0,
+        };
         let mut body = json!({"id": "1", "title": "t", "customTags": ["x", "y"],
             "evidence": [{"fileDetails": {"fileName": "f", "sha256": "00"}}]});
 

@@ -117,8 +117,9 @@ impl Args {
         };
         faults.validate()?;
         let hostile_payloads = match &self.hostile_payloads {
-            Some(path) => graph_sim::hostile::load(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?,
+            Some(path) => {
+                graph_sim::hostile::load(path).map_err(|e| format!("{}: {e}", path.display()))?
+            }
             None => Vec::new(),
         };
         Ok(SimConfig {

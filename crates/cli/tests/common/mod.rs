@@ -47,7 +47,9 @@ pub fn start_sim(args: &[&str]) -> Sim {
         .spawn()
         .expect("graph-sim starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let url = line
         .trim()
         .strip_prefix("graph-sim listening on ")
@@ -74,7 +76,9 @@ pub fn cli_command(sim_url: &str, data_dir: &Path, args: &[&str]) -> Command {
 
 /// Runs `manage365-cli` to the end.
 pub fn cli(sim_url: &str, data_dir: &Path, args: &[&str]) -> Output {
-    cli_command(sim_url, data_dir, args).output().expect("manage365-cli runs")
+    cli_command(sim_url, data_dir, args)
+        .output()
+        .expect("manage365-cli runs")
 }
 
 /// `GET` a control or Graph URL as JSON.
@@ -84,8 +88,16 @@ pub fn get(url: &str) -> Value {
 
 /// `POST` JSON to a control URL; panics unless 2xx.
 pub fn post(url: &str, body: Value) {
-    let response = reqwest::blocking::Client::new().post(url).json(&body).send().unwrap();
-    assert!(response.status().is_success(), "{url} answered {}", response.status());
+    let response = reqwest::blocking::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{url} answered {}",
+        response.status()
+    );
 }
 
 /// True when `RELIABILITY_FULL=1` asks for the full sizes.

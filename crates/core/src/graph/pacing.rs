@@ -157,7 +157,8 @@ mod tests {
         let pacer = Arc::new(Pacer::new(0, 1));
         let held = pacer.admit("t1", INCIDENTS).await;
 
-        let waiting = tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1", INCIDENTS)).await;
+        let waiting =
+            tokio::time::timeout(Duration::from_secs(5), pacer.admit("t1", INCIDENTS)).await;
         assert!(
             waiting.is_err(),
             "a second request waits while the first is in flight"

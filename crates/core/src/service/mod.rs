@@ -23,8 +23,8 @@ use crate::settings::{Settings, SETTINGS_KEY};
 use crate::store::{NewAuditEntry, Store, PENDING_OUTCOME};
 use crate::sync::{blocking, Event, SyncHandle, SyncOptions, Syncer, Trigger};
 use crate::views::{
-    AuditEntry, Health, IncidentDetail, LocalAlert, PortfolioPage, PortfolioQuery,
-    SchedulerStatus, SyncRunSummary, TenantAlerts, TenantRecommendations, TenantSummary,
+    AuditEntry, Health, IncidentDetail, LocalAlert, PortfolioPage, PortfolioQuery, SchedulerStatus,
+    SyncRunSummary, TenantAlerts, TenantRecommendations, TenantSummary,
 };
 use crate::{Error, Result};
 
@@ -47,20 +47,24 @@ impl Desk {
     /// Opens (or creates) the cache in `data_dir` and loads the settings.
     /// Runs a killed process left `running` are closed as interrupted.
     pub fn open(data_dir: &Path, actor: &str) -> Result<Desk> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            Error::Invalid {
-                field: None,
-                message: format!("cannot create the data folder {}: {e}", data_dir.display()),
-            }
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::Invalid {
+            field: None,
+            message: format!("cannot create the data folder {}: {e}", data_dir.display()),
         })?;
         let store = Store::open(&data_dir.join("manage365.db"))?;
         let interrupted = store.close_interrupted_runs()?;
         if interrupted > 0 {
-            warn!(interrupted, "closed sync runs left open by a previous process");
+            warn!(
+                interrupted,
+                "closed sync runs left open by a previous process"
+            );
         }
         let pending = store.close_pending_audits()?;
         if pending > 0 {
-            warn!(pending, "audit entries of calls a previous process left unanswered");
+            warn!(
+                pending,
+                "audit entries of calls a previous process left unanswered"
+            );
         }
         let settings: Settings = store.setting(SETTINGS_KEY)?.unwrap_or_default();
         let (events, _) = broadcast::channel(256);
@@ -84,7 +88,10 @@ impl Desk {
 
     /// The current settings.
     pub fn settings(&self) -> Settings {
-        self.settings.read().expect("settings lock poisoned").clone()
+        self.settings
+            .read()
+            .expect("settings lock poisoned")
+            .clone()
     }
 
     /// Saves new settings. The caller reconnects if the connection changed.
@@ -168,11 +175,20 @@ impl Desk {
 
     /// One tenant's alerts, standalone and nested, optionally for one
     /// MITRE technique.
-    pub async fn tenant_alerts(&self, tenant_id: &str, mitre: Option<String>) -> Result<TenantAlerts> {
+    pub async fn tenant_alerts(
+        &self,
+        tenant_id: &str,
+        mitre: Option<String>,
+    ) -> Result<TenantAlerts> {
         self.tenant(tenant_id).await?;
         let store = self.store.clone();
         let id = tenant_id.to_string();
-        blocking(move || store.tenant_alerts(&id, mitre.as_deref()).map_err(Error::from)).await
+        blocking(move || {
+            store
+                .tenant_alerts(&id, mitre.as_deref())
+                .map_err(Error::from)
+        })
+        .await
     }
 
     /// One tenant's Secure Score improvement actions.
@@ -184,7 +200,11 @@ impl Desk {
     }
 
     /// One incident with its alerts, evidence and audit entries.
-    pub async fn incident_detail(&self, tenant_id: &str, incident_id: &str) -> Result<IncidentDetail> {
+    pub async fn incident_detail(
+        &self,
+        tenant_id: &str,
+        incident_id: &str,
+    ) -> Result<IncidentDetail> {
         let store = self.store.clone();
         let (tenant, id) = (tenant_id.to_string(), incident_id.to_string());
         blocking(move || store.incident_detail(&tenant, &id).map_err(Error::from))
@@ -208,27 +228,56 @@ impl Desk {
         rules::check_update(&tenant, &incident, &update, self.settings().read_only)?;
         let graph = self.require_client()?;
 
-        let fields = IncidentUpdate { comment: None, ..update.clone() };
+        let fields = IncidentUpdate {
+            comment: None,
+            ..update.clone()
+        };
         let mut patched = None;
         if !fields.is_empty() {
             let body = serde_json::to_value(IncidentPatch::from_update(&fields)).ok();
-            let call = Intent { action: "update_incident", method: "PATCH", suffix: "", body };
+            let call = Intent {
+                action: "update_incident",
+                method: "PATCH",
+                suffix: "",
+                body,
+            };
             let pending = self.audit_ahead(&tenant, incident_id, call).await?;
             let (exchange, result) = graph.update_incident(tenant_id, incident_id, &fields).await;
-            self.audit_call(pending, &tenant, incident_id, "update_incident", &exchange, &result)
-                .await;
+            self.audit_call(
+                pending,
+                &tenant,
+                incident_id,
+                "update_incident",
+                &exchange,
+                &result,
+            )
+            .await;
             patched = Some(result?);
         }
         if let Some(comment) = &update.comment {
             let body = serde_json::to_value(CommentRequest::new(comment)).ok();
-            let call = Intent { action: "add_comment", method: "POST", suffix: "/comments", body };
+            let call = Intent {
+                action: "add_comment",
+                method: "POST",
+                suffix: "/comments",
+                body,
+            };
             let pending = self.audit_ahead(&tenant, incident_id, call).await?;
             let (exchange, result) = graph.add_comment(tenant_id, incident_id, comment).await;
-            self.audit_call(pending, &tenant, incident_id, "add_comment", &exchange, &result).await;
+            self.audit_call(
+                pending,
+                &tenant,
+                incident_id,
+                "add_comment",
+                &exchange,
+                &result,
+            )
+            .await;
             result?;
         }
 
-        self.read_back(&graph, &tenant, incident_id, patched).await?;
+        self.read_back(&graph, &tenant, incident_id, patched)
+            .await?;
         info!(tenant_id, incident_id, "incident updated");
         self.incident_detail(tenant_id, incident_id).await
     }
@@ -240,7 +289,10 @@ impl Desk {
         incident_id: &str,
         comment: &str,
     ) -> Result<IncidentDetail> {
-        let update = IncidentUpdate { comment: Some(comment.to_string()), ..Default::default() };
+        let update = IncidentUpdate {
+            comment: Some(comment.to_string()),
+            ..Default::default()
+        };
         self.update_incident(tenant_id, incident_id, update).await
     }
 
@@ -248,10 +300,19 @@ impl Desk {
     pub async fn health(&self) -> Result<Health> {
         let store = self.store.clone();
         let (skipped, tenants, runs) = blocking(move || {
-            Ok((store.skipped()?, store.tenant_health()?, store.recent_runs(20)?))
+            Ok((
+                store.skipped()?,
+                store.tenant_health()?,
+                store.recent_runs(20)?,
+            ))
         })
         .await?;
-        Ok(Health { skipped, scheduler: self.scheduler_status(), tenants, runs })
+        Ok(Health {
+            skipped,
+            scheduler: self.scheduler_status(),
+            tenants,
+            runs,
+        })
     }
 
     /// Audit entries, newest first.
@@ -264,7 +325,9 @@ impl Desk {
         let store = self.store.clone();
         let limit = if limit == 0 { 200 } else { limit.min(10_000) };
         blocking(move || {
-            store.audit(tenant_id.as_deref(), incident_id.as_deref(), limit).map_err(Error::from)
+            store
+                .audit(tenant_id.as_deref(), incident_id.as_deref(), limit)
+                .map_err(Error::from)
         })
         .await
     }
@@ -272,15 +335,23 @@ impl Desk {
     /// Local alerts such as re-opens, newest first.
     pub async fn local_alerts(&self, include_acknowledged: bool) -> Result<Vec<LocalAlert>> {
         let store = self.store.clone();
-        blocking(move || store.local_alerts(include_acknowledged).map_err(Error::from)).await
+        blocking(move || {
+            store
+                .local_alerts(include_acknowledged)
+                .map_err(Error::from)
+        })
+        .await
     }
 
     /// Marks a local alert as seen.
     pub async fn acknowledge_local_alert(&self, id: i64) -> Result<()> {
         let store = self.store.clone();
-        let found =
-            blocking(move || store.acknowledge_local_alert(id, Utc::now()).map_err(Error::from))
-                .await?;
+        let found = blocking(move || {
+            store
+                .acknowledge_local_alert(id, Utc::now())
+                .map_err(Error::from)
+        })
+        .await?;
         if found {
             Ok(())
         } else {
@@ -343,7 +414,9 @@ impl Desk {
                     .map(|d| d.alerts)
                     .unwrap_or_default(),
             };
-            store.upsert_incident(&incident, &alerts).map_err(Error::from)
+            store
+                .upsert_incident(&incident, &alerts)
+                .map_err(Error::from)
         })
         .await
     }

@@ -31,7 +31,10 @@ pub fn check_update(
         )));
     }
     if update.is_empty() {
-        return Err(Error::Invalid { field: None, message: "Nothing to update".into() });
+        return Err(Error::Invalid {
+            field: None,
+            message: "Nothing to update".into(),
+        });
     }
 
     check_status(update)?;
@@ -51,9 +54,7 @@ fn check_status(update: &IncidentUpdate) -> Result<()> {
         None | Some(IncidentStatus::Active) | Some(IncidentStatus::Resolved) => Ok(()),
         Some(other) => Err(Error::invalid(
             "status",
-            format!(
-                "Status can be set to active or resolved; `{other}` is set by Defender itself"
-            ),
+            format!("Status can be set to active or resolved; `{other}` is set by Defender itself"),
         )),
     }
 }
@@ -92,7 +93,10 @@ fn check_determination(incident: &Incident, update: &IncidentUpdate) -> Result<(
             format!("`{determination}` is not a determination Defender accepts"),
         ));
     }
-    let classification = update.classification.as_ref().or(incident.classification.as_ref());
+    let classification = update
+        .classification
+        .as_ref()
+        .or(incident.classification.as_ref());
     if classification != Some(&Classification::TruePositive) {
         return Err(Error::invalid(
             "determination",
@@ -115,8 +119,14 @@ fn check_assignee(tenant: &Tenant, upn: &str) -> Result<()> {
             format!("`{upn}` is not a user principal name (user@domain)"),
         ));
     };
-    if user.is_empty() || upn.chars().any(char::is_whitespace) {
-        return Err(Error::invalid("assignedTo", format!("`{upn}` is not a valid UPN")));
+    // A second `@` would let `x@evil.example@contoso.com` pass the domain
+    // check; control, bidi and zero-width characters make a name look like
+    // another one. None of them occur in a real user principal name.
+    if user.is_empty() || user.contains('@') || upn.chars().any(is_hidden_or_space) {
+        return Err(Error::invalid(
+            "assignedTo",
+            format!("{upn:?} is not a valid UPN (one @, no spaces or invisible characters)"),
+        ));
     }
     if tenant.domains.is_empty() {
         return Err(Error::invalid(
@@ -127,7 +137,11 @@ fn check_assignee(tenant: &Tenant, upn: &str) -> Result<()> {
             ),
         ));
     }
-    if !tenant.domains.iter().any(|d| d.eq_ignore_ascii_case(domain)) {
+    if !tenant
+        .domains
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(domain))
+    {
         return Err(Error::invalid(
             "assignedTo",
             format!(
@@ -138,6 +152,14 @@ fn check_assignee(tenant: &Tenant, upn: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whitespace, control characters, and the invisible formatting
+/// characters (bidi embeddings and overrides, zero-width marks, BOM).
+fn is_hidden_or_space(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 fn check_comment(comment: &str) -> Result<()> {
@@ -205,8 +227,12 @@ mod tests {
             comment: Some("contained".into()),
         };
 
-        let result =
-            check_update(&tenant(Capability::Manage), &incident(IncidentStatus::Active), &update, false);
+        let result = check_update(
+            &tenant(Capability::Manage),
+            &incident(IncidentStatus::Active),
+            &update,
+            false,
+        );
 
         assert!(result.is_ok(), "a complete resolve should pass: {result:?}");
     }
@@ -218,8 +244,12 @@ mod tests {
             ..Default::default()
         };
 
-        let result =
-            check_update(&tenant(Capability::Manage), &incident(IncidentStatus::Active), &update, false);
+        let result = check_update(
+            &tenant(Capability::Manage),
+            &incident(IncidentStatus::Active),
+            &update,
+            false,
+        );
 
         assert_eq!(field_of(result), Some("classification"));
     }
@@ -228,8 +258,10 @@ mod tests {
     fn determination_needs_a_true_positive() {
         let mut resolved = incident(IncidentStatus::Resolved);
         resolved.classification = Some(Classification::FalsePositive);
-        let update =
-            IncidentUpdate { determination: Some(Determination::Malware), ..Default::default() };
+        let update = IncidentUpdate {
+            determination: Some(Determination::Malware),
+            ..Default::default()
+        };
 
         let result = check_update(&tenant(Capability::Manage), &resolved, &update, false);
 
@@ -238,18 +270,50 @@ mod tests {
 
     #[test]
     fn assignee_outside_the_tenant_domains_is_refused() {
-        let update =
-            IncidentUpdate { assigned_to: Some("tech@msp.example".into()), ..Default::default() };
+        let update = IncidentUpdate {
+            assigned_to: Some("tech@msp.example".into()),
+            ..Default::default()
+        };
 
-        let result =
-            check_update(&tenant(Capability::Manage), &incident(IncidentStatus::Active), &update, false);
+        let result = check_update(
+            &tenant(Capability::Manage),
+            &incident(IncidentStatus::Active),
+            &update,
+            false,
+        );
 
         assert_eq!(field_of(result), Some("assignedTo"));
     }
 
     #[test]
+    fn disguised_assignees_are_refused() {
+        for upn in [
+            "x@evil.example@contoso.com",
+            "x\u{0}@contoso.com",
+            "x\u{202e}@contoso.com",
+        ] {
+            let update = IncidentUpdate {
+                assigned_to: Some(upn.into()),
+                ..Default::default()
+            };
+
+            let result = check_update(
+                &tenant(Capability::Manage),
+                &incident(IncidentStatus::Active),
+                &update,
+                false,
+            );
+
+            assert_eq!(field_of(result), Some("assignedTo"), "{upn:?}");
+        }
+    }
+
+    #[test]
     fn read_capability_and_read_only_mode_refuse_every_write() {
-        let update = IncidentUpdate { status: Some(IncidentStatus::Resolved), ..Default::default() };
+        let update = IncidentUpdate {
+            status: Some(IncidentStatus::Resolved),
+            ..Default::default()
+        };
         let active = incident(IncidentStatus::Active);
 
         let read = check_update(&tenant(Capability::Read), &active, &update, false);
@@ -261,11 +325,17 @@ mod tests {
 
     #[test]
     fn statuses_defender_sets_itself_are_refused() {
-        let update =
-            IncidentUpdate { status: Some(IncidentStatus::InProgress), ..Default::default() };
+        let update = IncidentUpdate {
+            status: Some(IncidentStatus::InProgress),
+            ..Default::default()
+        };
 
-        let result =
-            check_update(&tenant(Capability::Manage), &incident(IncidentStatus::Active), &update, false);
+        let result = check_update(
+            &tenant(Capability::Manage),
+            &incident(IncidentStatus::Active),
+            &update,
+            false,
+        );
 
         assert_eq!(field_of(result), Some("status"));
     }

@@ -45,16 +45,27 @@ pub fn items(diffs: &[TenantDiff]) -> usize {
 }
 
 fn time(raw: &Value) -> Option<DateTime<Utc>> {
-    raw.as_str().and_then(manage365_core::graph::wire::parse_timestamp)
+    raw.as_str()
+        .and_then(manage365_core::graph::wire::parse_timestamp)
 }
 
 async fn compare_tenant(desk: &Desk, tenant: &Value) -> TenantDiff {
     let id = tenant["tenantId"].as_str().unwrap_or_default().to_string();
     let truth_incidents = tenant["incidents"].as_array().cloned().unwrap_or_default();
-    let standalone = tenant["standaloneAlerts"].as_array().cloned().unwrap_or_default();
-    let mut diff = TenantDiff { tenant_id: id.clone(), items: 0, problems: Vec::new() };
+    let standalone = tenant["standaloneAlerts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut diff = TenantDiff {
+        tenant_id: id.clone(),
+        items: 0,
+        problems: Vec::new(),
+    };
 
-    let query = PortfolioQuery { limit: 100_000, ..PortfolioQuery::default() };
+    let query = PortfolioQuery {
+        limit: 100_000,
+        ..PortfolioQuery::default()
+    };
     let cached: Vec<String> = match desk.tenant_incidents(&id, query).await {
         Ok(page) => page.items.into_iter().map(|r| r.id).collect(),
         Err(_) => Vec::new(),
@@ -62,18 +73,31 @@ async fn compare_tenant(desk: &Desk, tenant: &Value) -> TenantDiff {
     for incident in &truth_incidents {
         compare_incident(desk, &id, incident, &cached, &mut diff).await;
     }
-    for extra in cached.iter().filter(|c| !truth_incidents.iter().any(|t| t["id"] == **c)) {
-        diff.problems.push(format!("incident {extra} is cached but not in Graph"));
+    for extra in cached
+        .iter()
+        .filter(|c| !truth_incidents.iter().any(|t| t["id"] == **c))
+    {
+        diff.problems
+            .push(format!("incident {extra} is cached but not in Graph"));
     }
 
-    let alerts = desk.tenant_alerts(&id, None).await.map(|a| a.standalone).unwrap_or_default();
+    let alerts = desk
+        .tenant_alerts(&id, None)
+        .await
+        .map(|a| a.standalone)
+        .unwrap_or_default();
     for alert in &standalone {
         diff.items += 1;
         let found = alerts.iter().find(|a| alert["id"] == a.id.as_str());
         match found {
-            None => diff.problems.push(format!("standalone alert {} missing", alert["id"])),
-            Some(a) if a.status != AlertStatus::from_wire(alert["status"].as_str().unwrap_or("")) => {
-                diff.problems.push(format!("standalone alert {} status differs", a.id))
+            None => diff
+                .problems
+                .push(format!("standalone alert {} missing", alert["id"])),
+            Some(a)
+                if a.status != AlertStatus::from_wire(alert["status"].as_str().unwrap_or("")) =>
+            {
+                diff.problems
+                    .push(format!("standalone alert {} status differs", a.id))
             }
             Some(_) => {}
         }
@@ -93,25 +117,46 @@ async fn compare_incident(
     diff.items += 1 + truth_alerts.len();
     if !cached.iter().any(|c| c == id) {
         diff.problems.push(format!("incident {id} missing"));
-        diff.problems.extend(truth_alerts.iter().map(|a| format!("alert {} missing", a["id"])));
+        diff.problems.extend(
+            truth_alerts
+                .iter()
+                .map(|a| format!("alert {} missing", a["id"])),
+        );
         return;
     }
     let Ok(detail) = desk.incident_detail(tenant, id).await else {
-        diff.problems.push(format!("incident {id} listed but its detail fails"));
+        diff.problems
+            .push(format!("incident {id} listed but its detail fails"));
         return;
     };
     let incident = &detail.incident;
     let text = |k: &str| truth[k].as_str().unwrap_or_default().to_string();
     let checks = [
-        ("status", incident.status == IncidentStatus::from_wire(&text("status"))),
-        ("severity", incident.severity == Severity::from_wire(&text("severity"))),
+        (
+            "status",
+            incident.status == IncidentStatus::from_wire(&text("status")),
+        ),
+        (
+            "severity",
+            incident.severity == Severity::from_wire(&text("severity")),
+        ),
         (
             "classification",
-            incident.classification.as_ref() == truth["classification"].as_str().map(Classification::from_wire).as_ref(),
+            incident.classification.as_ref()
+                == truth["classification"]
+                    .as_str()
+                    .map(Classification::from_wire)
+                    .as_ref(),
         ),
-        ("assignedTo", incident.assigned_to.as_deref() == truth["assignedTo"].as_str()),
+        (
+            "assignedTo",
+            incident.assigned_to.as_deref() == truth["assignedTo"].as_str(),
+        ),
         ("displayName", incident.display_name == text("displayName")),
-        ("lastUpdateDateTime", Some(incident.last_update_at) == time(&truth["lastUpdateDateTime"])),
+        (
+            "lastUpdateDateTime",
+            Some(incident.last_update_at) == time(&truth["lastUpdateDateTime"]),
+        ),
         (
             "comments",
             incident.comments.len() == truth["comments"].as_array().map_or(0, Vec::len),
@@ -126,7 +171,9 @@ async fn compare_incident(
         let found = detail.alerts.iter().find(|a| alert["id"] == a.id.as_str());
         let status = AlertStatus::from_wire(alert["status"].as_str().unwrap_or(""));
         match found {
-            None => diff.problems.push(format!("alert {} of incident {id} missing", alert["id"])),
+            None => diff
+                .problems
+                .push(format!("alert {} of incident {id} missing", alert["id"])),
             Some(a) if a.status != status => {
                 diff.problems.push(format!("alert {} status differs", a.id))
             }

@@ -30,14 +30,26 @@ struct Figures {
 
 fn scenarios() -> Vec<(&'static str, Value)> {
     vec![
-        ("429 storm", json!({"rate429": 0.4, "retryAfter429Secs": 0.05})),
-        ("503 burst", json!({"rate503": 0.4, "retryAfter503Secs": 0.05})),
+        (
+            "429 storm",
+            json!({"rate429": 0.4, "retryAfter429Secs": 0.05}),
+        ),
+        (
+            "503 burst",
+            json!({"rate503": 0.4, "retryAfter503Secs": 0.05}),
+        ),
         ("resets mid-page", json!({"rateReset": 0.25})),
         ("truncated JSON", json!({"rateTruncate": 0.25})),
-        ("slower than the timeout", json!({"rateSlow": 0.2, "slowMs": 2000})),
+        (
+            "slower than the timeout",
+            json!({"rateSlow": 0.2, "slowMs": 2000}),
+        ),
         ("token endpoint down", json!({"tokenEndpointDown": true})),
-        ("everything at once", json!({"rate429": 0.1, "retryAfter429Secs": 0.05,
-            "rate503": 0.1, "retryAfter503Secs": 0.05, "rateReset": 0.1, "rateTruncate": 0.1})),
+        (
+            "everything at once",
+            json!({"rate429": 0.1, "retryAfter429Secs": 0.05,
+            "rate503": 0.1, "retryAfter503Secs": 0.05, "rateReset": 0.1, "rateTruncate": 0.1}),
+        ),
     ]
 }
 
@@ -58,13 +70,20 @@ async fn silent(desk: &Desk, diffs: &[TenantDiff], since: chrono::DateTime<Utc>)
     let health = desk.health().await.expect("health reads");
     let mut silent = 0;
     for diff in diffs.iter().filter(|d| !d.problems.is_empty()) {
-        let entry = health.tenants.iter().find(|t| t.tenant_id == diff.tenant_id);
+        let entry = health
+            .tenants
+            .iter()
+            .find(|t| t.tenant_id == diff.tenant_id);
         let reported = entry.is_some_and(|t| {
             let attempted = t.last_attempt_at.is_some_and(|at| at >= since);
             (attempted && t.last_error.is_some()) || t.skip_reason.is_some()
         });
         if !reported {
-            eprintln!("silently stale: {} {:?}", diff.tenant_id, &diff.problems[..1]);
+            eprintln!(
+                "silently stale: {} {:?}",
+                diff.tenant_id,
+                &diff.problems[..1]
+            );
             silent += 1;
         }
     }
@@ -77,7 +96,9 @@ async fn change_world(control: &Control, truth: &Value, round: usize) {
     let tenants = support::readable(truth);
     let tenant = &tenants[round % tenants.len()]["tenantId"];
     let path = format!("/tenants/{}/incidents", tenant.as_str().unwrap());
-    control.post(&path, json!({"title": format!("round {round}")})).await;
+    control
+        .post(&path, json!({"title": format!("round {round}")}))
+        .await;
 }
 
 async fn run_scenario(
@@ -114,7 +135,14 @@ async fn converge(desk: &Desk, control: &Control, figures: &mut Figures, after: 
     let diffs = checker::compare(desk, &control.state().await).await;
     let lost = checker::lost(&diffs);
     if lost > 0 {
-        eprintln!("after {after}: {:?}", diffs.iter().flat_map(|d| &d.problems).take(5).collect::<Vec<_>>());
+        eprintln!(
+            "after {after}: {:?}",
+            diffs
+                .iter()
+                .flat_map(|d| &d.problems)
+                .take(5)
+                .collect::<Vec<_>>()
+        );
     }
     figures.lost += lost;
     figures.items = checker::items(&diffs);
@@ -125,21 +153,47 @@ async fn converge(desk: &Desk, control: &Control, figures: &mut Figures, after: 
 async fn tenant_token_fails(desk: &Desk, control: &Control, round: usize, figures: &mut Figures) {
     let truth = control.state().await;
     change_world(control, &truth, round).await;
-    let victim = support::writable(&truth)["tenantId"].as_str().unwrap().to_string();
+    let victim = support::writable(&truth)["tenantId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     control.clear_requests().await;
-    control.post(&format!("/tenants/{victim}/token-failure"), json!({"failing": true})).await;
+    control
+        .post(
+            &format!("/tenants/{victim}/token-failure"),
+            json!({"failing": true}),
+        )
+        .await;
     let since = Utc::now();
-    let run = desk.sync_once(Trigger::Manual).await.expect("the other tenants sync");
+    let run = desk
+        .sync_once(Trigger::Manual)
+        .await
+        .expect("the other tenants sync");
     figures.syncs += 1;
     figures.injected += injected(&control.requests().await);
     assert!(run.tenants_failed >= 1, "the blocked tenant fails: {run:?}");
     let health = desk.health().await.unwrap();
-    let entry = health.tenants.iter().find(|t| t.tenant_id == victim).unwrap();
-    assert!(entry.last_error.as_deref().is_some_and(|e| e.contains("53003")), "{entry:?}");
+    let entry = health
+        .tenants
+        .iter()
+        .find(|t| t.tenant_id == victim)
+        .unwrap();
+    assert!(
+        entry
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("53003")),
+        "{entry:?}"
+    );
     let stale = checker::compare(desk, &control.state().await).await;
     figures.silent += silent(desk, &stale, since).await;
 
-    control.post(&format!("/tenants/{victim}/token-failure"), json!({"failing": false})).await;
+    control
+        .post(
+            &format!("/tenants/{victim}/token-failure"),
+            json!({"failing": false}),
+        )
+        .await;
     converge(desk, control, figures, "a tenant's token failure").await;
 }
 
@@ -166,8 +220,10 @@ async fn simulator_killed(dir: &std::path::Path, kills: usize, figures: &mut Fig
     let sim = support::simulator(config.clone()).await;
     let addr: SocketAddr = sim.addr();
     let url = sim.url();
-    let desk = support::desk_for(&url, dir)
-        .with_sync_options(SyncOptions { reconcile_every: chrono::Duration::zero(), ..SyncOptions::default() });
+    let desk = support::desk_for(&url, dir).with_sync_options(SyncOptions {
+        reconcile_every: chrono::Duration::zero(),
+        ..SyncOptions::default()
+    });
     desk.sync_once(Trigger::Manual).await.expect("first sync");
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed);
     let mut sim = Some(sim);
@@ -180,7 +236,11 @@ async fn simulator_killed(dir: &std::path::Path, kills: usize, figures: &mut Fig
         let since = Utc::now();
         let _ = sync.await.expect("sync task ends");
         figures.syncs += 1;
-        sim = Some(graph_sim::start(config.clone(), addr).await.expect("restarts on its port"));
+        sim = Some(
+            graph_sim::start(config.clone(), addr)
+                .await
+                .expect("restarts on its port"),
+        );
         let control = Control::new(&url);
         let stale = checker::compare(&desk, &control.state().await).await;
         figures.silent += silent(&desk, &stale, since - chrono::Duration::seconds(5)).await;

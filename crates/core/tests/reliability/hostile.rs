@@ -38,26 +38,69 @@ impl Tally {
             Some(shown) if shown == sent => {
                 self.seen.insert(shown.to_string());
             }
-            other => self.mangled.push(format!("{what}: sent {sent:?}, shown {other:?}")),
+            other => self
+                .mangled
+                .push(format!("{what}: sent {sent:?}, shown {other:?}")),
         }
     }
 }
 
 async fn check_incident(desk: &Desk, tenant: &str, truth: &Value, tally: &mut Tally) {
     let id = truth["id"].as_str().unwrap();
-    let detail = desk.incident_detail(tenant, id).await.expect("incident is cached");
+    let detail = desk
+        .incident_detail(tenant, id)
+        .await
+        .expect("incident is cached");
     let i = &detail.incident;
-    tally.check("incident title", Some(&i.display_name), &truth["displayName"]);
-    tally.check("incident description", i.description.as_deref(), &truth["description"]);
-    tally.check("incident owner", i.assigned_to.as_deref(), &truth["assignedTo"]);
-    tally.check("incident link", i.web_url.as_deref(), &truth["incidentWebUrl"]);
-    tally.check("portfolio title", Some(&detail.row.display_name), &truth["displayName"]);
-    for (n, tag) in truth["customTags"].as_array().into_iter().flatten().enumerate() {
-        tally.check("incident tag", i.custom_tags.get(n).map(String::as_str), tag);
+    tally.check(
+        "incident title",
+        Some(&i.display_name),
+        &truth["displayName"],
+    );
+    tally.check(
+        "incident description",
+        i.description.as_deref(),
+        &truth["description"],
+    );
+    tally.check(
+        "incident owner",
+        i.assigned_to.as_deref(),
+        &truth["assignedTo"],
+    );
+    tally.check(
+        "incident link",
+        i.web_url.as_deref(),
+        &truth["incidentWebUrl"],
+    );
+    tally.check(
+        "portfolio title",
+        Some(&detail.row.display_name),
+        &truth["displayName"],
+    );
+    for (n, tag) in truth["customTags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        tally.check(
+            "incident tag",
+            i.custom_tags.get(n).map(String::as_str),
+            tag,
+        );
     }
-    for (n, comment) in truth["comments"].as_array().into_iter().flatten().enumerate() {
+    for (n, comment) in truth["comments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let shown = i.comments.get(n);
-        tally.check("comment", shown.map(|c| c.comment.as_str()), &comment["comment"]);
+        tally.check(
+            "comment",
+            shown.map(|c| c.comment.as_str()),
+            &comment["comment"],
+        );
         let by = shown.and_then(|c| c.created_by.as_deref());
         tally.check("comment author", by, &comment["createdByDisplayName"]);
     }
@@ -68,10 +111,22 @@ async fn check_incident(desk: &Desk, tenant: &str, truth: &Value, tally: &mut Ta
             continue;
         };
         tally.check("alert title", Some(&a.title), &alert["title"]);
-        tally.check("alert description", a.description.as_deref(), &alert["description"]);
+        tally.check(
+            "alert description",
+            a.description.as_deref(),
+            &alert["description"],
+        );
         tally.check("alert category", a.category.as_deref(), &alert["category"]);
-        tally.check("alert owner", a.assigned_to.as_deref(), &alert["assignedTo"]);
-        tally.check("alert advice", a.recommended_actions.as_deref(), &alert["recommendedActions"]);
+        tally.check(
+            "alert owner",
+            a.assigned_to.as_deref(),
+            &alert["assignedTo"],
+        );
+        tally.check(
+            "alert advice",
+            a.recommended_actions.as_deref(),
+            &alert["recommendedActions"],
+        );
         tally.check("alert link", a.web_url.as_deref(), &alert["alertWebUrl"]);
         check_evidence(a, alert, tally);
     }
@@ -84,16 +139,24 @@ fn check_evidence(alert: &manage365_core::model::Alert, truth: &Value, tally: &m
     for (n, raw) in sent.iter().enumerate() {
         tally.fields += 1;
         let Some(shown) = alert.evidence.get(n) else {
-            tally.mangled.push(format!("evidence {n} of alert {} missing", alert.id));
+            tally
+                .mangled
+                .push(format!("evidence {n} of alert {} missing", alert.id));
             continue;
         };
         if shown.raw != *raw {
-            tally.mangled.push(format!("evidence {n} of alert {} raw differs", alert.id));
+            tally
+                .mangled
+                .push(format!("evidence {n} of alert {} raw differs", alert.id));
         }
         let mut strings = Vec::new();
         collect_strings(raw, &mut strings);
-        if !shown.label.is_empty() && !strings.contains(&shown.label) && !shown.label.contains('\\') {
-            tally.mangled.push(format!("evidence label {:?} is not a sent value", shown.label));
+        if !shown.label.is_empty() && !strings.contains(&shown.label) && !shown.label.contains('\\')
+        {
+            tally.mangled.push(format!(
+                "evidence label {:?} is not a sent value",
+                shown.label
+            ));
         } else if strings.contains(&shown.label) {
             tally.seen.insert(shown.label.clone());
         }
@@ -113,20 +176,36 @@ fn collect_strings(value: &Value, out: &mut Vec<String>) {
 async fn check_tenant(desk: &Desk, truth: &Value, tally: &mut Tally) {
     let id = truth["tenantId"].as_str().unwrap();
     let tenants = desk.tenants().await.unwrap();
-    let summary = tenants.iter().find(|t| t.tenant_id == id).map(|t| t.tenant_name.as_str());
+    let summary = tenants
+        .iter()
+        .find(|t| t.tenant_id == id)
+        .map(|t| t.tenant_name.as_str());
     tally.check("tenant name", summary, &truth["displayName"]);
-    let query = PortfolioQuery { limit: 100_000, ..PortfolioQuery::default() };
+    let query = PortfolioQuery {
+        limit: 100_000,
+        ..PortfolioQuery::default()
+    };
     let rows = desk.tenant_incidents(id, query).await.unwrap().items;
     for row in &rows {
-        tally.check("portfolio tenant name", Some(&row.tenant_name), &truth["displayName"]);
+        tally.check(
+            "portfolio tenant name",
+            Some(&row.tenant_name),
+            &truth["displayName"],
+        );
     }
     for incident in truth["incidents"].as_array().into_iter().flatten() {
         check_incident(desk, id, incident, tally).await;
     }
     let recommendations = desk.tenant_recommendations(id).await.unwrap().items;
     for profile in truth["recommendations"].as_array().into_iter().flatten() {
-        let shown = recommendations.iter().find(|r| profile["id"] == r.id.as_str());
-        tally.check("recommendation title", shown.map(|r| r.title.as_str()), &profile["title"]);
+        let shown = recommendations
+            .iter()
+            .find(|r| profile["id"] == r.id.as_str());
+        tally.check(
+            "recommendation title",
+            shown.map(|r| r.title.as_str()),
+            &profile["title"],
+        );
         let remediation = shown.and_then(|r| r.remediation.as_deref());
         tally.check("recommendation text", remediation, &profile["remediation"]);
         let link = shown.and_then(|r| r.action_url.as_deref());
@@ -149,14 +228,20 @@ async fn every_hostile_payload_is_stored_and_returned_byte_for_byte() {
     let desk = support::desk_for(&sim.url(), dir.path());
     let control = support::Control::new(&sim.url());
 
-    let run = desk.sync_once(Trigger::Manual).await.expect("sync with hostile text works");
+    let run = desk
+        .sync_once(Trigger::Manual)
+        .await
+        .expect("sync with hostile text works");
     assert_eq!(run.tenants_failed, 0, "{run:?}");
     let mut tally = Tally::default();
     for tenant in support::readable(&control.state().await) {
         check_tenant(&desk, &tenant, &mut tally).await;
     }
 
-    let missing: Vec<&String> = payloads.iter().filter(|p| !tally.seen.contains(*p)).collect();
+    let missing: Vec<&String> = payloads
+        .iter()
+        .filter(|p| !tally.seen.contains(*p))
+        .collect();
     support::figures(
         "hostile",
         &[
@@ -167,6 +252,10 @@ async fn every_hostile_payload_is_stored_and_returned_byte_for_byte() {
             ("unseen", missing.len().to_string()),
         ],
     );
-    assert!(tally.mangled.is_empty(), "mangled: {:?}", &tally.mangled[..tally.mangled.len().min(5)]);
+    assert!(
+        tally.mangled.is_empty(),
+        "mangled: {:?}",
+        &tally.mangled[..tally.mangled.len().min(5)]
+    );
     assert!(missing.is_empty(), "payloads never shown: {missing:?}");
 }

@@ -32,7 +32,9 @@ pub fn figures(suite: &str, pairs: &[(&str, String)]) {
 
 /// A simulator on an ephemeral loopback port.
 pub async fn simulator(config: SimConfig) -> RunningSim {
-    graph_sim::start(config, "127.0.0.1:0".parse().unwrap()).await.expect("simulator starts")
+    graph_sim::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("simulator starts")
 }
 
 /// The client settings the suites use: the simulator's app, a short
@@ -55,7 +57,9 @@ pub fn graph_config(url: &str) -> GraphConfig {
 pub fn desk_for(url: &str, dir: &Path) -> Desk {
     let desk = Desk::open(dir, "reliability").expect("cache opens");
     let credential = Credential::ClientSecret(Secret::new(graph_sim::DEFAULT_CLIENT_SECRET));
-    desk.connect(Some(GraphClient::new(graph_config(url), credential).expect("client builds")));
+    desk.connect(Some(
+        GraphClient::new(graph_config(url), credential).expect("client builds"),
+    ));
     desk
 }
 
@@ -69,13 +73,23 @@ pub struct Control {
 impl Control {
     /// The control API of the simulator at `url`.
     pub fn new(url: &str) -> Control {
-        Control { http: reqwest::Client::new(), url: url.to_string() }
+        Control {
+            http: reqwest::Client::new(),
+            url: url.to_string(),
+        }
     }
 
     /// `GET /_sim{path}` as JSON.
     pub async fn get(&self, path: &str) -> Value {
         let url = format!("{}/_sim{path}", self.url);
-        self.http.get(url).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// `POST /_sim{path}` with a JSON body; panics unless 2xx.
@@ -95,7 +109,10 @@ impl Control {
 
     /// The request log.
     pub async fn requests(&self) -> Vec<Value> {
-        self.get("/requests").await["value"].as_array().cloned().unwrap_or_default()
+        self.get("/requests").await["value"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Empties the request log.

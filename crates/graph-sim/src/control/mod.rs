@@ -46,10 +46,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/_sim/tokens/expire", post(expire_tokens))
         .route("/_sim/tokens", get(tokens))
-        .route(
-            "/_sim/tenants/{tenant}/token-failure",
-            post(token_failure),
-        )
+        .route("/_sim/tenants/{tenant}/token-failure", post(token_failure))
         .route("/_sim/tenants/{tenant}/malformed", post(malformed))
         .route("/_sim/requests", get(requests).delete(clear_requests))
         .route("/_sim/state", get(state))
