@@ -518,6 +518,9 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .expect("cache task panicked")
 }
 
+/// How soon the scheduler tries again after a run found Graph unreachable.
+pub const OFFLINE_RETRY: Duration = Duration::from_secs(60);
+
 /// Owns the background scheduler. Dropping it (or calling
 /// [`SyncHandle::shutdown`]) stops the loop after the run under way.
 pub struct SyncHandle {
@@ -549,10 +552,17 @@ impl SyncHandle {
                         warn!(error = %e, "sync run failed");
                     }
                 }
-                let next = Utc::now() + chrono::Duration::from_std(interval).unwrap_or_default();
+                // Offline, try again soon so the app recovers by itself when
+                // the network returns, not a whole interval later.
+                let wait = if syncer.is_offline() {
+                    interval.min(OFFLINE_RETRY)
+                } else {
+                    interval
+                };
+                let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
                 syncer.update_state(|s| s.next_tick_at = Some(next));
                 why = tokio::select! {
-                    _ = tokio::time::sleep(interval) => Trigger::Scheduled,
+                    _ = tokio::time::sleep(wait) => Trigger::Scheduled,
                     Some(()) = requests.recv() => Trigger::Manual,
                     _ = &mut stopped => break,
                 };

@@ -307,9 +307,19 @@ impl Desk {
             ))
         })
         .await?;
+        let mut scheduler = self.scheduler_status();
+        // No run in this process yet (the CLI, or the app just started): the
+        // cache's last run tells when the data was pulled and how it went.
+        if let (None, Some(last)) = (scheduler.last_tick_at, runs.first()) {
+            scheduler.last_tick_at = Some(last.started_at);
+            scheduler.last_duration_ms = last
+                .finished_at
+                .map(|end| (end - last.started_at).num_milliseconds().max(0) as u64);
+            scheduler.offline = last.outcome == "offline";
+        }
         Ok(Health {
             skipped,
-            scheduler: self.scheduler_status(),
+            scheduler,
             tenants,
             runs,
         })
