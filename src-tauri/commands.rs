@@ -301,7 +301,11 @@ pub async fn store_client_secret(
             "Save the partner tenant and client id before storing the secret",
         ));
     }
-    keychain.set_client_secret(&settings.client_id, &Secret::new(secret))?;
+    let (keychain, client_id) = (keychain.clone(), settings.client_id.clone());
+    let secret = Secret::new(secret);
+    tauri::async_runtime::spawn_blocking(move || keychain.set_client_secret(&client_id, &secret))
+        .await
+        .map_err(|e| CommandError::internal(format!("keychain task failed: {e}")))??;
     settings.sign_in = Some("client_secret".into());
     settings.demo = false;
     state.main.save_settings(settings).await?;
@@ -343,7 +347,12 @@ pub async fn finish_device_sign_in(
         .ok_or_else(|| CommandError::invalid("Start the device sign-in first"))?;
     let refresh_token = flow.finish().await?;
     let mut settings = state.main.settings();
-    keychain(&state)?.set_refresh_token(&settings.partner_tenant, &refresh_token)?;
+    let (keychain, partner) = (keychain(&state)?.clone(), settings.partner_tenant.clone());
+    tauri::async_runtime::spawn_blocking(move || {
+        keychain.set_refresh_token(&partner, &refresh_token)
+    })
+    .await
+    .map_err(|e| CommandError::internal(format!("keychain task failed: {e}")))??;
     settings.sign_in = Some("device_code".into());
     settings.demo = false;
     state.main.save_settings(settings).await?;
@@ -385,10 +394,25 @@ fn keychain<'a>(
 }
 
 async fn settings_view(state: &State<'_, AppState>) -> CommandResult<SettingsView> {
-    let settings = crate::state::with_env_overrides(state.main.settings());
+    let mut settings = crate::state::with_env_overrides(state.main.settings());
     let demo = state.session.read().await.mode == Mode::Demo;
-    let has_client_secret = match (&state.keychain, settings.client_id.is_empty()) {
-        (Some(keychain), false) => keychain.client_secret(&settings.client_id)?.is_some(),
+    // Environment credentials win over saved ones (see `connect::resolve`),
+    // so show the registration they name; the secret stays unshown.
+    if let Some(env) = manage365_core::auth::credential_from_env() {
+        settings.client_id = env.client_id;
+        settings.partner_tenant = env.tenant_id;
+        settings.sign_in = Some("environment".into());
+    }
+    let has_client_secret = match (state.keychain.clone(), settings.client_id.is_empty()) {
+        (Some(keychain), false) => {
+            let client_id = settings.client_id.clone();
+            // The keychain answers over D-Bus (or the OS API): off the async
+            // workers.
+            tauri::async_runtime::spawn_blocking(move || keychain.client_secret(&client_id))
+                .await
+                .map_err(|e| CommandError::internal(format!("keychain task failed: {e}")))??
+                .is_some()
+        }
         _ => false,
     };
     Ok(SettingsView {

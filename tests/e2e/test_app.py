@@ -157,6 +157,9 @@ def test_every_page_renders():
     goto("settings")
     app.one('[data-testid="settings-form"]')
     assert harness.CLIENT_SECRET not in app.text(), "the secret is never shown"
+    client_id = app.wait(lambda: app.d.execute_script(
+        "return document.querySelector('#s-client').value"), "the client id field")
+    assert client_id == harness.CLIENT_ID, f"the environment's registration is shown: {client_id}"
     app.shot("settings")
     goto("portfolio")
 

@@ -169,7 +169,7 @@ export class AppState {
 
   #reopened(a: LocalAlert): void {
     if (!this.#inbox.some((x) => x.id === a.id)) this.#inbox = [a, ...this.#inbox];
-    this.toast('warn', `${a.title}: ${a.message}`);
+    this.toast('warn', a.message);
   }
 
   reset(): void {
