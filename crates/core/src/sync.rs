@@ -304,61 +304,36 @@ impl Syncer {
     }
 
     async fn sync_tenant(&self, graph: GraphClient, tenant: Tenant) -> TenantResult {
-        let now = Utc::now();
-        if !tenant.capability.can_read() {
+        let at = Utc::now();
+        let (result, error) = if !tenant.capability.can_read() {
             info!(reason = "missing_security_roles", "tenant skipped");
-            self.record(
-                &tenant.id,
-                TenantOutcome {
-                    at: now,
-                    ok: true,
-                    error: None,
-                },
-            )
-            .await;
-            return TenantResult::Skipped;
-        }
+            (TenantResult::Skipped, None)
+        } else {
+            match self.pull_tenant(&graph, &tenant).await {
+                Ok((incidents, alerts)) => (TenantResult::Synced { incidents, alerts }, None),
+                Err(Error::Graph(e)) if e.skip_reason().is_some() => {
+                    let reason = e.skip_reason().expect("checked above");
+                    warn!(reason = %reason, error = %e, "tenant skipped by graph");
+                    self.skip(&tenant.id, reason).await;
+                    (TenantResult::Skipped, None)
+                }
+                Err(e) => {
+                    let offline = e.code() == crate::ErrorCode::Offline;
+                    warn!(error = %e, offline, "tenant sync failed");
+                    (TenantResult::Failed { offline }, Some(e.to_string()))
+                }
+            }
+        };
 
-        match self.pull_tenant(&graph, &tenant).await {
-            Ok((incidents, alerts)) => {
-                self.record(
-                    &tenant.id,
-                    TenantOutcome {
-                        at: now,
-                        ok: true,
-                        error: None,
-                    },
-                )
-                .await;
-                TenantResult::Synced { incidents, alerts }
-            }
-            Err(Error::Graph(e)) if e.skip_reason().is_some() => {
-                let reason = e.skip_reason().expect("checked above");
-                warn!(reason = %reason, error = %e, "tenant skipped by graph");
-                self.skip(&tenant.id, reason).await;
-                self.record(
-                    &tenant.id,
-                    TenantOutcome {
-                        at: now,
-                        ok: true,
-                        error: None,
-                    },
-                )
-                .await;
-                TenantResult::Skipped
-            }
-            Err(e) => {
-                let offline = e.code() == crate::ErrorCode::Offline;
-                warn!(error = %e, offline, "tenant sync failed");
-                let outcome = TenantOutcome {
-                    at: now,
-                    ok: false,
-                    error: Some(e.to_string()),
-                };
-                self.record(&tenant.id, outcome).await;
-                TenantResult::Failed { offline }
-            }
-        }
+        // A skip is a successful attempt: the tenant answered, and Health
+        // shows the reason from the skip list rather than as an error.
+        let outcome = TenantOutcome {
+            at,
+            ok: error.is_none(),
+            error,
+        };
+        self.record(&tenant.id, outcome).await;
+        result
     }
 
     /// Pulls one tenant and writes it in one transaction.
