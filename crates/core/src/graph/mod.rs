@@ -47,6 +47,9 @@ pub(crate) struct Inner {
     tokens: token::Tokens,
     pacer: pacing::Pacer,
     graph_requests: AtomicU64,
+    /// GDAP access assignments per relationship, so a steady tick does not
+    /// re-read hundreds of unchanged lists (see `partner.rs`).
+    assignments: partner::AssignmentCache,
 }
 
 impl Inner {
@@ -132,6 +135,7 @@ impl GraphClient {
             tokens: token::Tokens::new(config.clone(), credential, http.clone()),
             pacer: pacing::Pacer::new(config.requests_per_minute, config.max_concurrent_per_tenant),
             graph_requests: AtomicU64::new(0),
+            assignments: partner::AssignmentCache::default(),
             config,
             http,
         };

@@ -2,15 +2,74 @@
 //! GDAP customers with their effective roles, and a customer's verified
 //! domains.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use super::http::encode;
 use super::wire::{
     self, AccessAssignmentWire, CustomerWire, OrganizationWire, Page, RelationshipWire,
 };
 use super::{Error, GraphClient};
-use crate::gdap::Customer;
+use crate::gdap::{capability, Customer};
 
 /// `$top` on the GDAP lists: the documented maximum.
 const GDAP_PAGE: u32 = 300;
+
+/// How long cached access assignments of a readable tenant are trusted
+/// while its relationship is unchanged. A role taken away sooner still
+/// shows at once: Graph answers the next security call with 403 and the
+/// tenant is skipped.
+const ASSIGNMENTS_MAX_AGE: Duration = Duration::from_secs(3600);
+
+/// Access assignments per relationship id, with the relationship's
+/// `lastModifiedDateTime` they were read under.
+#[derive(Default)]
+pub(crate) struct AssignmentCache(Mutex<HashMap<String, CachedAssignments>>);
+
+struct CachedAssignments {
+    version: String,
+    read_at: Instant,
+    assignments: Vec<AccessAssignmentWire>,
+}
+
+impl AssignmentCache {
+    /// The cached assignments of `relationship`, when they can stand in for
+    /// a fresh read: same relationship version, younger than
+    /// [`ASSIGNMENTS_MAX_AGE`], and granting a Security role. Tenants
+    /// without one are always re-read, so a new grant unskips a tenant on
+    /// the very next tick.
+    fn fresh(&self, relationship: &RelationshipWire) -> Option<Vec<AccessAssignmentWire>> {
+        let (id, version) = (
+            relationship.id.as_ref()?,
+            relationship.last_modified_date_time.as_ref()?,
+        );
+        let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let cached = cache.get(id)?;
+        let current = cached.version == *version && cached.read_at.elapsed() < ASSIGNMENTS_MAX_AGE;
+        let roles: Vec<String> = relationship
+            .effective_roles(&cached.assignments)
+            .into_iter()
+            .collect();
+        (current && capability(&roles).can_read()).then(|| cached.assignments.clone())
+    }
+
+    fn store(&self, relationship: &RelationshipWire, assignments: &[AccessAssignmentWire]) {
+        let (Some(id), Some(version)) = (&relationship.id, &relationship.last_modified_date_time)
+        else {
+            return;
+        };
+        let entry = CachedAssignments {
+            version: version.clone(),
+            read_at: Instant::now(),
+            assignments: assignments.to_vec(),
+        };
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.clone(), entry);
+    }
+}
 
 /// Access-assignment reads in flight at once. GDAP calls are not under the
 /// security service's per-tenant limits, only Graph's global ones.
@@ -68,14 +127,20 @@ impl GraphClient {
                 (Some(id), true) => Some(id.clone()),
                 _ => None,
             };
+            let cached = self.inner.assignments.fresh(&relationship);
             let (this, partner, limit) = (self.clone(), partner.to_string(), limit.clone());
             reads.spawn(async move {
-                let assignments = match id {
-                    Some(id) => {
+                let assignments = match (id, cached) {
+                    (None, _) => Ok(Vec::new()),
+                    (Some(_), Some(cached)) => Ok(cached),
+                    (Some(id), None) => {
                         let _permit = limit.acquire_owned().await.expect("never closed");
-                        this.access_assignments(&partner, &id).await
+                        let read = this.access_assignments(&partner, &id).await;
+                        if let Ok(assignments) = &read {
+                            this.inner.assignments.store(&relationship, assignments);
+                        }
+                        read
                     }
-                    None => Ok(Vec::new()),
                 };
                 (index, relationship, assignments)
             });

@@ -34,6 +34,8 @@ pub struct RelationshipWire {
     pub customer: Option<RelationshipCustomer>,
     /// The roles it grants.
     pub access_details: Option<AccessDetailsWire>,
+    /// Changes whenever the relationship does; keys the assignment cache.
+    pub last_modified_date_time: Option<String>,
 }
 
 /// `microsoft.graph.delegatedAdminRelationshipCustomerParticipant`.
