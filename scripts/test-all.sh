@@ -11,7 +11,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/manage365-target}"
 export CARGO_TERM_COLOR=never
 step() { printf '\n==> %s\n' "$*"; }
 
-step "web UI: type check, unit tests, build"
+step "web UI: format, lint, type check, unit tests, build"
+npm --prefix ui run format:check
+npm --prefix ui run lint
 npm --prefix ui run check
 npm --prefix ui test
 npm --prefix ui run build

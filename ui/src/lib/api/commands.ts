@@ -2,8 +2,8 @@
 // events.ts are the only places that touch Tauri's IPC; every rejection is
 // turned into a BackendError here.
 
-import { invoke } from '@tauri-apps/api/core';
-import { BackendError } from './errors';
+import { invoke } from "@tauri-apps/api/core";
+import { BackendError } from "./errors";
 import type {
   AppStatus,
   AuditEntry,
@@ -19,7 +19,7 @@ import type {
   TenantAlerts,
   TenantRecommendations,
   TenantSummary,
-} from './types';
+} from "./types";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -29,52 +29,51 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
-export const appStatus = () => call<AppStatus>('app_status');
+export const appStatus = () => call<AppStatus>("app_status");
 
-export const portfolio = (query: PortfolioQuery) => call<PortfolioPage>('portfolio', { query });
+export const portfolio = (query: PortfolioQuery) => call<PortfolioPage>("portfolio", { query });
 
-export const tenants = () => call<TenantSummary[]>('tenants');
+export const tenants = () => call<TenantSummary[]>("tenants");
 
 export const tenantIncidents = (tenantId: string, query: PortfolioQuery) =>
-  call<PortfolioPage>('tenant_incidents', { tenantId, query });
+  call<PortfolioPage>("tenant_incidents", { tenantId, query });
 
 export const tenantAlerts = (tenantId: string, mitre?: string) =>
-  call<TenantAlerts>('tenant_alerts', mitre ? { tenantId, mitre } : { tenantId });
+  call<TenantAlerts>("tenant_alerts", mitre ? { tenantId, mitre } : { tenantId });
 
 export const tenantRecommendations = (tenantId: string) =>
-  call<TenantRecommendations>('tenant_recommendations', { tenantId });
+  call<TenantRecommendations>("tenant_recommendations", { tenantId });
 
 export const incidentDetail = (tenantId: string, incidentId: string) =>
-  call<IncidentDetail>('incident_detail', { tenantId, incidentId });
+  call<IncidentDetail>("incident_detail", { tenantId, incidentId });
 
 export const updateIncident = (tenantId: string, incidentId: string, update: IncidentUpdate) =>
-  call<IncidentDetail>('update_incident', { tenantId, incidentId, update });
+  call<IncidentDetail>("update_incident", { tenantId, incidentId, update });
 
-export const health = () => call<Health>('health');
+export const health = () => call<Health>("health");
 
 export const audit = (opts: { tenantId?: string; incidentId?: string; limit?: number } = {}) =>
-  call<AuditEntry[]>('audit', opts);
+  call<AuditEntry[]>("audit", opts);
 
 export const localAlerts = (includeAcknowledged: boolean) =>
-  call<LocalAlert[]>('local_alerts', { includeAcknowledged });
+  call<LocalAlert[]>("local_alerts", { includeAcknowledged });
 
-export const acknowledgeLocalAlert = (id: number) =>
-  call<null>('acknowledge_local_alert', { id });
+export const acknowledgeLocalAlert = (id: number) => call<null>("acknowledge_local_alert", { id });
 
-export const syncNow = () => call<null>('sync_now');
+export const syncNow = () => call<null>("sync_now");
 
-export const getSettings = () => call<SettingsView>('get_settings');
+export const getSettings = () => call<SettingsView>("get_settings");
 
 export const saveSettings = (settings: SettingsInput) =>
-  call<SettingsView>('save_settings', { settings });
+  call<SettingsView>("save_settings", { settings });
 
 export const storeClientSecret = (secret: string) =>
-  call<SettingsView>('store_client_secret', { secret });
+  call<SettingsView>("store_client_secret", { secret });
 
-export const startDeviceSignIn = () => call<DeviceCode>('start_device_sign_in');
+export const startDeviceSignIn = () => call<DeviceCode>("start_device_sign_in");
 
-export const finishDeviceSignIn = () => call<SettingsView>('finish_device_sign_in');
+export const finishDeviceSignIn = () => call<SettingsView>("finish_device_sign_in");
 
-export const useDemoMode = () => call<SettingsView>('use_demo_mode');
+export const useDemoMode = () => call<SettingsView>("use_demo_mode");
 
-export const openInPortal = (url: string) => call<null>('open_in_portal', { url });
+export const openInPortal = (url: string) => call<null>("open_in_portal", { url });

@@ -5,25 +5,19 @@
 
 /** Mirrors the Rust `ErrorCode` enum. */
 export type ErrorCode =
-  | 'Invalid'
-  | 'NotFound'
-  | 'Offline'
-  | 'Throttled'
-  | 'AuthExpired'
-  | 'Forbidden'
-  | 'Internal';
+  "Invalid" | "NotFound" | "Offline" | "Throttled" | "AuthExpired" | "Forbidden" | "Internal";
 
 /** Form fields a refusal may concern (camelCase, as the engine names them). */
-export type ErrorField = 'status' | 'classification' | 'determination' | 'assignedTo' | 'comment';
+export type ErrorField = "status" | "classification" | "determination" | "assignedTo" | "comment";
 
 const CODES: readonly ErrorCode[] = [
-  'Invalid',
-  'NotFound',
-  'Offline',
-  'Throttled',
-  'AuthExpired',
-  'Forbidden',
-  'Internal',
+  "Invalid",
+  "NotFound",
+  "Offline",
+  "Throttled",
+  "AuthExpired",
+  "Forbidden",
+  "Internal",
 ];
 
 /** A command's refusal, with the engine's words for a person. */
@@ -33,7 +27,7 @@ export class BackendError extends Error {
 
   constructor(code: ErrorCode, message: string, field: ErrorField | null = null) {
     super(message);
-    this.name = 'BackendError';
+    this.name = "BackendError";
     this.code = code;
     this.field = field;
   }
@@ -45,32 +39,32 @@ export class BackendError extends Error {
    */
   static from(raw: unknown): BackendError {
     if (raw instanceof BackendError) return raw;
-    if (raw && typeof raw === 'object') {
+    if (raw && typeof raw === "object") {
       const o = raw as Record<string, unknown>;
-      const code = CODES.includes(o.code as ErrorCode) ? (o.code as ErrorCode) : 'Internal';
-      const message = typeof o.message === 'string' ? o.message : 'Something went wrong.';
-      const field = typeof o.field === 'string' ? (o.field as ErrorField) : null;
+      const code = CODES.includes(o.code as ErrorCode) ? (o.code as ErrorCode) : "Internal";
+      const message = typeof o.message === "string" ? o.message : "Something went wrong.";
+      const field = typeof o.field === "string" ? (o.field as ErrorField) : null;
       return new BackendError(code, message, field);
     }
-    if (typeof raw === 'string') return new BackendError('Internal', raw);
-    return new BackendError('Internal', 'Something went wrong.');
+    if (typeof raw === "string") return new BackendError("Internal", raw);
+    return new BackendError("Internal", "Something went wrong.");
   }
 }
 
 /** A short "what to do next" for a code, shown after the engine's message. */
 export function nextStep(code: ErrorCode): string {
   switch (code) {
-    case 'Offline':
-      return 'Graph cannot be reached; the app retries on the next sync.';
-    case 'Throttled':
-      return 'Microsoft is throttling requests; try again in a minute.';
-    case 'AuthExpired':
-      return 'Sign in again in Settings.';
-    case 'Forbidden':
-      return 'Check the GDAP roles for this tenant on Health.';
-    case 'NotFound':
-      return 'It may have been removed; refresh the list.';
+    case "Offline":
+      return "Graph cannot be reached; the app retries on the next sync.";
+    case "Throttled":
+      return "Microsoft is throttling requests; try again in a minute.";
+    case "AuthExpired":
+      return "Sign in again in Settings.";
+    case "Forbidden":
+      return "Check the GDAP roles for this tenant on Health.";
+    case "NotFound":
+      return "It may have been removed; refresh the list.";
     default:
-      return '';
+      return "";
   }
 }

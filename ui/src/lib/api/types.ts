@@ -10,33 +10,33 @@ export type IsoTime = string;
 /** A product enum value this build does not know, kept verbatim. */
 type Open<T extends string> = T | (string & {});
 
-export type Severity = Open<'high' | 'medium' | 'low' | 'informational' | 'unknown'>;
+export type Severity = Open<"high" | "medium" | "low" | "informational" | "unknown">;
 export type IncidentStatus = Open<
-  'active' | 'in_progress' | 'resolved' | 'redirected' | 'awaiting_action' | 'unknown'
+  "active" | "in_progress" | "resolved" | "redirected" | "awaiting_action" | "unknown"
 >;
-export type AlertStatus = Open<'new' | 'in_progress' | 'resolved' | 'unknown'>;
+export type AlertStatus = Open<"new" | "in_progress" | "resolved" | "unknown">;
 export type Classification = Open<
-  'true_positive' | 'false_positive' | 'informational_expected_activity' | 'unknown'
+  "true_positive" | "false_positive" | "informational_expected_activity" | "unknown"
 >;
 export type Determination = Open<
-  | 'apt'
-  | 'malware'
-  | 'security_personnel'
-  | 'security_testing'
-  | 'unwanted_software'
-  | 'other'
-  | 'multi_staged_attack'
-  | 'compromised_account'
-  | 'phishing'
-  | 'malicious_user_activity'
-  | 'not_malicious'
-  | 'not_enough_data_to_validate'
-  | 'confirmed_activity'
-  | 'line_of_business_application'
-  | 'unknown'
+  | "apt"
+  | "malware"
+  | "security_personnel"
+  | "security_testing"
+  | "unwanted_software"
+  | "other"
+  | "multi_staged_attack"
+  | "compromised_account"
+  | "phishing"
+  | "malicious_user_activity"
+  | "not_malicious"
+  | "not_enough_data_to_validate"
+  | "confirmed_activity"
+  | "line_of_business_application"
+  | "unknown"
 >;
-export type Capability = Open<'none' | 'read' | 'manage'>;
-export type SkipReason = Open<'missing_security_roles' | 'not_consented'>;
+export type Capability = Open<"none" | "read" | "manage">;
+export type SkipReason = Open<"missing_security_roles" | "not_consented">;
 
 // ---- model.rs ----
 
@@ -240,7 +240,7 @@ export interface TenantRecommendations {
 }
 
 export interface SchedulerStatus {
-  state: 'running' | 'idle' | (string & {});
+  state: "running" | "idle" | (string & {});
   lastTickAt: IsoTime | null;
   lastDurationMs: number | null;
   nextTickAt: IsoTime | null;
@@ -320,7 +320,7 @@ export interface LocalAlert {
 // ---- docs/ipc.md (shell types) ----
 
 export interface AppStatus {
-  mode: 'demo' | 'connected' | 'unconfigured';
+  mode: "demo" | "connected" | "unconfigured";
   offline: boolean;
   dataAsOf: IsoTime | null;
   syncing: SyncProgress | null;
@@ -329,8 +329,8 @@ export interface AppStatus {
   version: string;
 }
 
-export type Cloud = 'global' | 'us_government' | 'china' | 'custom';
-export type SignIn = 'client_secret' | 'device_code' | 'environment' | 'demo';
+export type Cloud = "global" | "us_government" | "china" | "custom";
+export type SignIn = "client_secret" | "device_code" | "environment" | "demo";
 
 export interface SettingsView {
   cloud: Cloud;
@@ -346,7 +346,7 @@ export interface SettingsView {
   demo: boolean;
 }
 
-export type SettingsInput = Omit<SettingsView, 'hasClientSecret' | 'signIn' | 'demo'>;
+export type SettingsInput = Omit<SettingsView, "hasClientSecret" | "signIn" | "demo">;
 
 export interface DeviceCode {
   userCode: string;

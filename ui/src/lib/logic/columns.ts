@@ -3,16 +3,16 @@
 // hidden: without them a row means nothing.
 
 export type ColumnId =
-  | 'severity'
-  | 'status'
-  | 'tenant'
-  | 'title'
-  | 'assignedTo'
-  | 'classification'
-  | 'determination'
-  | 'alerts'
-  | 'firstActivity'
-  | 'lastActivity';
+  | "severity"
+  | "status"
+  | "tenant"
+  | "title"
+  | "assignedTo"
+  | "classification"
+  | "determination"
+  | "alerts"
+  | "firstActivity"
+  | "lastActivity";
 
 export interface ColumnDef {
   id: ColumnId;
@@ -24,16 +24,16 @@ export interface ColumnDef {
 }
 
 export const COLUMNS: ColumnDef[] = [
-  { id: 'severity', label: 'Severity', width: 96, min: 70, fixed: true },
-  { id: 'status', label: 'Status', width: 96, min: 60 },
-  { id: 'tenant', label: 'Tenant', width: 140, min: 60 },
-  { id: 'title', label: 'Incident', width: 360, min: 120, fixed: true },
-  { id: 'assignedTo', label: 'Assigned to', width: 170, min: 60 },
-  { id: 'classification', label: 'Classification', width: 130, min: 60 },
-  { id: 'determination', label: 'Determination', width: 130, min: 60 },
-  { id: 'alerts', label: 'Alerts', width: 64, min: 44, numeric: true },
-  { id: 'firstActivity', label: 'First activity', width: 104, min: 60, numeric: true },
-  { id: 'lastActivity', label: 'Last activity', width: 104, min: 60, numeric: true },
+  { id: "severity", label: "Severity", width: 96, min: 70, fixed: true },
+  { id: "status", label: "Status", width: 96, min: 60 },
+  { id: "tenant", label: "Tenant", width: 140, min: 60 },
+  { id: "title", label: "Incident", width: 360, min: 120, fixed: true },
+  { id: "assignedTo", label: "Assigned to", width: 170, min: 60 },
+  { id: "classification", label: "Classification", width: 130, min: 60 },
+  { id: "determination", label: "Determination", width: 130, min: 60 },
+  { id: "alerts", label: "Alerts", width: 64, min: 44, numeric: true },
+  { id: "firstActivity", label: "First activity", width: 104, min: 60, numeric: true },
+  { id: "lastActivity", label: "Last activity", width: 104, min: 60, numeric: true },
 ];
 
 export interface ColumnPrefs {
@@ -44,7 +44,7 @@ export interface ColumnPrefs {
 const IDS = new Set<string>(COLUMNS.map((c) => c.id));
 
 export function defaultPrefs(): ColumnPrefs {
-  return { widths: {}, hidden: ['determination'] };
+  return { widths: {}, hidden: ["determination"] };
 }
 
 /** Width of a column under the prefs, clamped to its minimum and 1200 px. */
@@ -63,11 +63,11 @@ export function parsePrefs(raw: string | null): ColumnPrefs {
   try {
     const o = JSON.parse(raw) as Record<string, unknown>;
     if (Array.isArray(o.hidden)) {
-      p.hidden = o.hidden.filter((h): h is ColumnId => typeof h === 'string' && IDS.has(h));
+      p.hidden = o.hidden.filter((h): h is ColumnId => typeof h === "string" && IDS.has(h));
     }
-    if (o.widths && typeof o.widths === 'object') {
+    if (o.widths && typeof o.widths === "object") {
       for (const [k, v] of Object.entries(o.widths as Record<string, unknown>)) {
-        if (IDS.has(k) && typeof v === 'number' && Number.isFinite(v)) {
+        if (IDS.has(k) && typeof v === "number" && Number.isFinite(v)) {
           p.widths[k as ColumnId] = v;
         }
       }

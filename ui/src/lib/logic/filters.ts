@@ -3,7 +3,7 @@
 // stored value from an older build, or one edited by hand, yields the valid
 // parts and drops the rest.
 
-import type { Classification, IncidentStatus, PortfolioQuery, Severity } from '../api/types';
+import type { Classification, IncidentStatus, PortfolioQuery, Severity } from "../api/types";
 
 /** The filter part of a PortfolioQuery (everything but paging). */
 export interface Filters {
@@ -29,7 +29,7 @@ export function emptyFilters(): Filters {
     unassignedOnly: false,
     classification: [],
     mitre: [],
-    text: '',
+    text: "",
   };
 }
 
@@ -84,7 +84,7 @@ export function serializeFilters(f: Filters): string {
 }
 
 const strings = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.length < 320) : [];
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && x.length < 320) : [];
 
 /** Parses what serializeFilters wrote; anything unreadable gives empty filters. */
 export function parseFilters(raw: string | null | undefined): Filters {
@@ -93,7 +93,7 @@ export function parseFilters(raw: string | null | undefined): Filters {
   let o: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(raw);
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return f;
+    if (!v || typeof v !== "object" || Array.isArray(v)) return f;
     o = v as Record<string, unknown>;
   } catch {
     return f;
@@ -106,7 +106,7 @@ export function parseFilters(raw: string | null | undefined): Filters {
   f.assignedTo = strings(o.assignedTo);
   f.unassignedOnly = o.unassignedOnly === true;
   f.classification = strings(o.classification);
-  f.mitre = parseMitreList(strings(o.mitre).join(','));
-  f.text = typeof o.text === 'string' ? o.text.slice(0, 200) : '';
+  f.mitre = parseMitreList(strings(o.mitre).join(","));
+  f.text = typeof o.text === "string" ? o.text.slice(0, 200) : "";
   return f;
 }

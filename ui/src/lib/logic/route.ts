@@ -2,7 +2,7 @@
 // app needs no server-side routing. The list stays mounted under an open
 // incident, so opening one never loses the list's place.
 
-export type TenantTab = 'incidents' | 'alerts' | 'recommendations';
+export type TenantTab = "incidents" | "alerts" | "recommendations";
 
 export interface IncidentKey {
   tenantId: string;
@@ -10,19 +10,19 @@ export interface IncidentKey {
 }
 
 export type Route =
-  | { page: 'portfolio'; incident: IncidentKey | null }
-  | { page: 'tenants' }
-  | { page: 'tenant'; tenantId: string; tab: TenantTab; incident: IncidentKey | null }
-  | { page: 'health' }
-  | { page: 'audit' }
-  | { page: 'settings' };
+  | { page: "portfolio"; incident: IncidentKey | null }
+  | { page: "tenants" }
+  | { page: "tenant"; tenantId: string; tab: TenantTab; incident: IncidentKey | null }
+  | { page: "health" }
+  | { page: "audit" }
+  | { page: "settings" };
 
-const TABS: TenantTab[] = ['incidents', 'alerts', 'recommendations'];
+const TABS: TenantTab[] = ["incidents", "alerts", "recommendations"];
 
 export function parseRoute(hash: string): Route {
   const parts = hash
-    .replace(/^#\/?/, '')
-    .split('/')
+    .replace(/^#\/?/, "")
+    .split("/")
     .filter(Boolean)
     .map((p) => {
       try {
@@ -33,29 +33,31 @@ export function parseRoute(hash: string): Route {
     });
   const [head, a, b, c, d] = parts;
   switch (head) {
-    case 'tenants':
-      if (!a) return { page: 'tenants' };
+    case "tenants":
+      if (!a) return { page: "tenants" };
       return {
-        page: 'tenant',
+        page: "tenant",
         tenantId: a,
-        tab: TABS.includes(b as TenantTab) ? (b as TenantTab) : 'incidents',
-        incident: c === 'incident' && d ? { tenantId: a, incidentId: d } : null,
+        tab: TABS.includes(b as TenantTab) ? (b as TenantTab) : "incidents",
+        incident: c === "incident" && d ? { tenantId: a, incidentId: d } : null,
       };
-    case 'health':
-    case 'audit':
-    case 'settings':
+    case "health":
+    case "audit":
+    case "settings":
       return { page: head };
     default:
-      return { page: 'portfolio', incident: a && b ? { tenantId: a, incidentId: b } : null };
+      return { page: "portfolio", incident: a && b ? { tenantId: a, incidentId: b } : null };
   }
 }
 
 export function routeHash(r: Route): string {
   const e = encodeURIComponent;
   switch (r.page) {
-    case 'portfolio':
-      return r.incident ? `#/portfolio/${e(r.incident.tenantId)}/${e(r.incident.incidentId)}` : '#/portfolio';
-    case 'tenant': {
+    case "portfolio":
+      return r.incident
+        ? `#/portfolio/${e(r.incident.tenantId)}/${e(r.incident.incidentId)}`
+        : "#/portfolio";
+    case "tenant": {
       const base = `#/tenants/${e(r.tenantId)}/${r.tab}`;
       return r.incident ? `${base}/incident/${e(r.incident.incidentId)}` : base;
     }

@@ -2,10 +2,10 @@
 // row bar, charts). Unknown and unrecognised values sort last and are
 // shown verbatim.
 
-import type { Severity, SeverityCounts } from '../api/types';
+import type { Severity, SeverityCounts } from "../api/types";
 
 /** Known severities, highest first. */
-export const SEVERITIES = ['high', 'medium', 'low', 'informational', 'unknown'] as const;
+export const SEVERITIES = ["high", "medium", "low", "informational", "unknown"] as const;
 
 /** Sort rank, highest first (high = 0); unknown 4, anything else 5. */
 export function severityRank(s: Severity): number {
@@ -21,16 +21,16 @@ export function bySeverity(a: Severity, b: Severity): number {
 /** The word shown with the colour: "High", "Informational", or the raw value. */
 export function severityLabel(s: Severity): string {
   switch (s) {
-    case 'high':
-      return 'High';
-    case 'medium':
-      return 'Medium';
-    case 'low':
-      return 'Low';
-    case 'informational':
-      return 'Informational';
-    case 'unknown':
-      return 'Unknown';
+    case "high":
+      return "High";
+    case "medium":
+      return "Medium";
+    case "low":
+      return "Low";
+    case "informational":
+      return "Informational";
+    case "unknown":
+      return "Unknown";
     default:
       return s;
   }
@@ -38,13 +38,13 @@ export function severityLabel(s: Severity): string {
 
 /** Short form for dense rows. */
 export function severityShort(s: Severity): string {
-  return s === 'informational' ? 'Info' : severityLabel(s);
+  return s === "informational" ? "Info" : severityLabel(s);
 }
 
 /** CSS modifier naming the colour; unrecognised values take unknown's grey. */
-export function severityTone(s: Severity): 'high' | 'medium' | 'low' | 'info' | 'unknown' {
-  if (s === 'high' || s === 'medium' || s === 'low') return s as 'high' | 'medium' | 'low';
-  return s === 'informational' ? 'info' : 'unknown';
+export function severityTone(s: Severity): "high" | "medium" | "low" | "info" | "unknown" {
+  if (s === "high" || s === "medium" || s === "low") return s as "high" | "medium" | "low";
+  return s === "informational" ? "info" : "unknown";
 }
 
 /** Counts as ordered segments for the breakdown bar, zero counts dropped. */
@@ -56,8 +56,8 @@ export function severitySegments(c: SeverityCounts): { severity: Severity; count
 
 /** Product names in words: "true_positive" → "True positive". Raw if odd. */
 export function humanize(value: string | null | undefined): string {
-  if (!value) return '';
+  if (!value) return "";
   if (!/^[a-z][a-z0-9_]*$/.test(value)) return value;
-  const words = value.replace(/_/g, ' ');
+  const words = value.replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -14,62 +14,65 @@ import type {
   Incident,
   IncidentStatus,
   IncidentUpdate,
-} from '../api/types';
+} from "../api/types";
 
 /** What the form holds; '' means "not set". */
 export interface UpdateForm {
   status: IncidentStatus;
-  classification: Classification | '';
-  determination: Determination | '';
+  classification: Classification | "";
+  determination: Determination | "";
   assignedTo: string;
   comment: string;
 }
 
 /** Statuses an analyst may choose (redirected and awaiting_action are Microsoft's). */
-export const EDITABLE_STATUSES: IncidentStatus[] = ['active', 'in_progress', 'resolved'];
+export const EDITABLE_STATUSES: IncidentStatus[] = ["active", "in_progress", "resolved"];
 
 export const CLASSIFICATIONS: Classification[] = [
-  'true_positive',
-  'false_positive',
-  'informational_expected_activity',
+  "true_positive",
+  "false_positive",
+  "informational_expected_activity",
 ];
 
 /** Determinations that describe a true positive. */
 export const TRUE_POSITIVE_DETERMINATIONS: Determination[] = [
-  'multi_staged_attack',
-  'malicious_user_activity',
-  'compromised_account',
-  'malware',
-  'phishing',
-  'unwanted_software',
-  'apt',
-  'security_personnel',
-  'security_testing',
-  'other',
+  "multi_staged_attack",
+  "malicious_user_activity",
+  "compromised_account",
+  "malware",
+  "phishing",
+  "unwanted_software",
+  "apt",
+  "security_personnel",
+  "security_testing",
+  "other",
 ];
 
-export const CLASSIFY_AFTER_RESOLVING = 'Classify after resolving';
-export const ONLY_FOR_TRUE_POSITIVES = 'Only for true positives';
+export const CLASSIFY_AFTER_RESOLVING = "Classify after resolving";
+export const ONLY_FOR_TRUE_POSITIVES = "Only for true positives";
 
 /** The form as it starts for an incident. */
 export function formFrom(i: Incident): UpdateForm {
   return {
     status: i.status,
-    classification: i.classification ?? '',
-    determination: i.determination ?? '',
-    assignedTo: i.assignedTo ?? '',
-    comment: '',
+    classification: i.classification ?? "",
+    determination: i.determination ?? "",
+    assignedTo: i.assignedTo ?? "",
+    comment: "",
   };
 }
 
 /** Why classification is disabled, or null when it may be set. */
 export function classificationBlocked(f: UpdateForm): string | null {
-  return f.status === 'resolved' ? null : CLASSIFY_AFTER_RESOLVING;
+  return f.status === "resolved" ? null : CLASSIFY_AFTER_RESOLVING;
 }
 
 /** Why determination is disabled, or null when it may be set. */
 export function determinationBlocked(f: UpdateForm): string | null {
-  return classificationBlocked(f) ?? (f.classification === 'true_positive' ? null : ONLY_FOR_TRUE_POSITIVES);
+  return (
+    classificationBlocked(f) ??
+    (f.classification === "true_positive" ? null : ONLY_FOR_TRUE_POSITIVES)
+  );
 }
 
 /**
@@ -80,14 +83,14 @@ export function determinationBlocked(f: UpdateForm): string | null {
 export function assigneeProblem(upn: string, domains: string[], tenantName: string): string | null {
   const value = upn.trim();
   if (!value) return null;
-  const at = value.lastIndexOf('@');
+  const at = value.lastIndexOf("@");
   if (at <= 0 || at === value.length - 1 || /\s/.test(value)) {
-    return 'Enter a user principal name, like alex@contoso.com.';
+    return "Enter a user principal name, like alex@contoso.com.";
   }
   const domain = value.slice(at + 1).toLowerCase();
   if (domains.some((d) => d.toLowerCase() === domain)) return null;
-  const list = domains.map((d) => '@' + d).join(' or ');
-  const where = list ? `: use a UPN ending in ${list}` : '';
+  const list = domains.map((d) => "@" + d).join(" or ");
+  const where = list ? `: use a UPN ending in ${list}` : "";
   return `${value} is not a user in ${tenantName}. Defender accepts only customer UPNs${where}.`;
 }
 
@@ -98,9 +101,9 @@ export function writeBlocked(opts: {
   capability: Capability;
   tenantName: string;
 }): string | null {
-  if (opts.offline) return 'Offline: updates are refused until Graph can be reached again.';
-  if (opts.readOnly) return 'Read-only mode is on. Turn it off in Settings to update incidents.';
-  if (opts.capability !== 'manage') {
+  if (opts.offline) return "Offline: updates are refused until Graph can be reached again.";
+  if (opts.readOnly) return "Read-only mode is on. Turn it off in Settings to update incidents.";
+  if (opts.capability !== "manage") {
     return `No update rights in ${opts.tenantName}: GDAP needs Security Operator or Security Administrator.`;
   }
   return null;
@@ -116,14 +119,14 @@ export function buildUpdate(original: Incident, f: UpdateForm): IncidentUpdate {
   if (f.status !== original.status) u.status = f.status;
 
   if (!classificationBlocked(f) && f.classification) {
-    if (f.classification !== (original.classification ?? '')) u.classification = f.classification;
+    if (f.classification !== (original.classification ?? "")) u.classification = f.classification;
   }
   if (!determinationBlocked(f) && f.determination) {
-    if (f.determination !== (original.determination ?? '')) u.determination = f.determination;
+    if (f.determination !== (original.determination ?? "")) u.determination = f.determination;
   }
 
   const owner = f.assignedTo.trim();
-  if (owner && owner.toLowerCase() !== (original.assignedTo ?? '').toLowerCase()) {
+  if (owner && owner.toLowerCase() !== (original.assignedTo ?? "").toLowerCase()) {
     u.assignedTo = owner;
   }
   const comment = f.comment.trim();
@@ -138,6 +141,6 @@ export function isEmptyUpdate(u: IncidentUpdate): boolean {
 
 /** The save button's words: it always names the tenant. */
 export function saveLabel(original: Incident, f: UpdateForm, tenantName: string): string {
-  const resolving = f.status === 'resolved' && original.status !== 'resolved';
-  return `${resolving ? 'Resolve' : 'Save'} in ${tenantName}`;
+  const resolving = f.status === "resolved" && original.status !== "resolved";
+  return `${resolving ? "Resolve" : "Save"} in ${tenantName}`;
 }

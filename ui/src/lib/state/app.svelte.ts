@@ -2,13 +2,13 @@
 // header's tenant counts, toasts, the re-open inbox and the key help. It
 // owns the event subscriptions; pages own their own data.
 
-import * as api from '../api';
-import type { AppStatus, LocalAlert, SyncRunSummary } from '../api';
-import { syncWords } from '../logic/sync';
+import * as api from "../api";
+import type { AppStatus, LocalAlert, SyncRunSummary } from "../api";
+import { syncWords } from "../logic/sync";
 
 export interface Toast {
   id: number;
-  tone: 'info' | 'warn' | 'error';
+  tone: "info" | "warn" | "error";
   text: string;
   action?: { label: string; run: () => void };
 }
@@ -34,7 +34,7 @@ export class AppState {
     return this.#status?.readOnly ?? false;
   }
   get demo() {
-    return this.#status?.mode === 'demo';
+    return this.#status?.mode === "demo";
   }
   get syncing() {
     return this.#status?.syncing ?? null;
@@ -81,7 +81,7 @@ export class AppState {
     try {
       this.#applyStatus(await api.appStatus());
     } catch (e) {
-      this.toast('error', api.BackendError.from(e).message);
+      this.toast("error", api.BackendError.from(e).message);
     }
   }
 
@@ -123,11 +123,14 @@ export class AppState {
     try {
       await api.syncNow();
       if (this.#status && !this.#status.syncing) {
-        this.#status = { ...this.#status, syncing: { runId: 0, done: 0, total: this.#tenantCount ?? 0 } };
+        this.#status = {
+          ...this.#status,
+          syncing: { runId: 0, done: 0, total: this.#tenantCount ?? 0 },
+        };
       }
     } catch (e) {
       const err = api.BackendError.from(e);
-      this.toast('error', `${err.message} ${api.nextStep(err.code)}`.trim());
+      this.toast("error", `${err.message} ${api.nextStep(err.code)}`.trim());
     }
   }
 
@@ -136,14 +139,14 @@ export class AppState {
       await api.acknowledgeLocalAlert(id);
       this.#inbox = this.#inbox.filter((a) => a.id !== id);
     } catch (e) {
-      this.toast('error', api.BackendError.from(e).message);
+      this.toast("error", api.BackendError.from(e).message);
     }
   }
 
-  toast(tone: Toast['tone'], text: string, action?: Toast['action']): void {
+  toast(tone: Toast["tone"], text: string, action?: Toast["action"]): void {
     const id = this.#nextToast++;
     this.#toasts = [...this.#toasts, { id, tone, text, action }];
-    setTimeout(() => this.dismiss(id), tone === 'error' ? 12_000 : 8_000);
+    setTimeout(() => this.dismiss(id), tone === "error" ? 12_000 : 8_000);
   }
 
   dismiss(id: number): void {
@@ -159,8 +162,9 @@ export class AppState {
       this.#status = {
         ...this.#status,
         syncing: null,
-        offline: s.outcome === 'offline',
-        dataAsOf: s.outcome === 'offline' ? this.#status.dataAsOf : (s.finishedAt ?? this.#status.dataAsOf),
+        offline: s.outcome === "offline",
+        dataAsOf:
+          s.outcome === "offline" ? this.#status.dataAsOf : (s.finishedAt ?? this.#status.dataAsOf),
       };
     }
     void this.loadHealthCounts();
@@ -169,7 +173,7 @@ export class AppState {
 
   #reopened(a: LocalAlert): void {
     if (!this.#inbox.some((x) => x.id === a.id)) this.#inbox = [a, ...this.#inbox];
-    this.toast('warn', a.message);
+    this.toast("warn", a.message);
   }
 
   reset(): void {

@@ -5,7 +5,7 @@ class Clock {
   #value = $state(new Date());
 
   constructor() {
-    if (typeof window !== 'undefined') {
+    if (typeof window !== "undefined") {
       setInterval(() => (this.#value = new Date()), 30_000);
     }
   }

@@ -8,16 +8,18 @@ import {
   widthOf,
   type ColumnId,
   type ColumnPrefs,
-} from '../logic/columns';
+} from "../logic/columns";
 
-const KEY = 'm365.columns.v1';
+const KEY = "m365.columns.v1";
 
 export class ColumnsState {
-  #prefs = $state<ColumnPrefs>(parsePrefs(typeof localStorage === 'undefined' ? null : localStorage.getItem(KEY)));
+  #prefs = $state<ColumnPrefs>(
+    parsePrefs(typeof localStorage === "undefined" ? null : localStorage.getItem(KEY)),
+  );
 
   visible = $derived(visibleColumns(this.#prefs));
   /** CSS grid-template-columns for header and rows. */
-  template = $derived(this.visible.map((c) => `${widthOf(c, this.#prefs)}px`).join(' '));
+  template = $derived(this.visible.map((c) => `${widthOf(c, this.#prefs)}px`).join(" "));
   totalWidth = $derived(this.visible.reduce((n, c) => n + widthOf(c, this.#prefs), 0));
 
   get all() {
@@ -29,7 +31,10 @@ export class ColumnsState {
   }
 
   width(id: ColumnId): number {
-    return widthOf(COLUMNS.find((c) => c.id === id)!, this.#prefs);
+    return widthOf(
+      COLUMNS.find((c) => c.id === id)!,
+      this.#prefs,
+    );
   }
 
   toggle(id: ColumnId): void {

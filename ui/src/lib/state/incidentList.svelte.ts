@@ -6,8 +6,14 @@
 // starts a new generation: answers from an older one are dropped, which is
 // what keeps fast typing in the filter correct.
 
-import * as api from '../api';
-import type { IncidentRow, PortfolioPage, PortfolioQuery, SeverityCounts, SkippedTenant } from '../api';
+import * as api from "../api";
+import type {
+  IncidentRow,
+  PortfolioPage,
+  PortfolioQuery,
+  SeverityCounts,
+  SkippedTenant,
+} from "../api";
 import {
   PAGE_SIZE,
   emptyFilters,
@@ -16,7 +22,7 @@ import {
   serializeFilters,
   toQuery,
   type Filters,
-} from '../logic/filters';
+} from "../logic/filters";
 
 type Fetch = (q: PortfolioQuery) => Promise<PortfolioPage>;
 
@@ -36,13 +42,17 @@ export class IncidentList {
   #error = $state<api.BackendError | null>(null);
   #cursor = $state(0);
   #generation = 0;
+  // Page bookkeeping for the loader, deliberately not reactive: nothing
+  // renders from it, and tracking it would re-run effects on every fetch.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see above
   #pending = new Set<number>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see above
   #have = new Set<number>();
 
   constructor(fetch: Fetch, storageKey: string | null) {
     this.#fetch = fetch;
     this.#storageKey = storageKey;
-    if (storageKey && typeof localStorage !== 'undefined') {
+    if (storageKey && typeof localStorage !== "undefined") {
       this.#filters = parseFilters(localStorage.getItem(storageKey));
     }
   }
@@ -187,4 +197,4 @@ export class IncidentList {
   }
 }
 
-export const portfolio = new IncidentList(api.portfolio, 'm365.portfolio.filters.v1');
+export const portfolio = new IncidentList(api.portfolio, "m365.portfolio.filters.v1");

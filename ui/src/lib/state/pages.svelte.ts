@@ -1,7 +1,7 @@
 // Health and Audit: read-only pages loaded on entry and after each sync.
 
-import * as api from '../api';
-import type { AuditEntry, Health } from '../api';
+import * as api from "../api";
+import type { AuditEntry, Health } from "../api";
 
 export class HealthState {
   #data = $state<Health | null>(null);

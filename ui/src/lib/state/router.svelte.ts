@@ -1,14 +1,14 @@
 // The current route, read from and written to location.hash.
 
-import { parseRoute, routeHash, type Route } from '../logic/route';
+import { parseRoute, routeHash, type Route } from "../logic/route";
 
 export class Router {
-  #route = $state<Route>({ page: 'portfolio', incident: null });
+  #route = $state<Route>({ page: "portfolio", incident: null });
 
   constructor() {
-    if (typeof window === 'undefined') return;
+    if (typeof window === "undefined") return;
     this.#route = parseRoute(window.location.hash);
-    window.addEventListener('hashchange', () => {
+    window.addEventListener("hashchange", () => {
       this.#route = parseRoute(window.location.hash);
     });
   }
@@ -24,7 +24,7 @@ export class Router {
   }
 
   reset(): void {
-    this.#route = { page: 'portfolio', incident: null };
+    this.#route = { page: "portfolio", incident: null };
   }
 }
 

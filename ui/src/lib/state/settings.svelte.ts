@@ -2,13 +2,13 @@
 // The client secret is write-only: it is sent once to the keychain and
 // never held here after the call, nor ever read back.
 
-import * as api from '../api';
-import type { DeviceCode, SettingsInput, SettingsView } from '../api';
+import * as api from "../api";
+import type { DeviceCode, SettingsInput, SettingsView } from "../api";
 
 export class SettingsState {
   #view = $state<SettingsView | null>(null);
   #saving = $state(false);
-  #message = $state<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  #message = $state<{ tone: "ok" | "error"; text: string } | null>(null);
   #device = $state<DeviceCode | null>(null);
   #waiting = $state(false);
   draft = $state<SettingsInput | null>(null);
@@ -40,23 +40,23 @@ export class SettingsState {
   async save(): Promise<void> {
     if (!this.draft) return;
     if (!(this.draft.refreshMinutes >= 1 && this.draft.refreshMinutes <= 1440)) {
-      this.#message = { tone: 'error', text: 'Refresh interval must be 1 to 1440 minutes.' };
+      this.#message = { tone: "error", text: "Refresh interval must be 1 to 1440 minutes." };
       return;
     }
-    await this.#run(() => api.saveSettings({ ...this.draft! }), 'Settings saved.');
+    await this.#run(() => api.saveSettings({ ...this.draft! }), "Settings saved.");
   }
 
   /** Sends the secret to the keychain; the caller clears its input. */
   async storeSecret(secret: string): Promise<boolean> {
     if (!secret.trim()) {
-      this.#message = { tone: 'error', text: 'Paste the client secret first.' };
+      this.#message = { tone: "error", text: "Paste the client secret first." };
       return false;
     }
-    return this.#run(() => api.storeClientSecret(secret), 'Client secret stored in the keychain.');
+    return this.#run(() => api.storeClientSecret(secret), "Client secret stored in the keychain.");
   }
 
   async useDemo(): Promise<void> {
-    await this.#run(() => api.useDemoMode(), 'Using demo tenants.');
+    await this.#run(() => api.useDemoMode(), "Using demo tenants.");
   }
 
   async deviceSignIn(): Promise<void> {
@@ -64,7 +64,7 @@ export class SettingsState {
       this.#device = await api.startDeviceSignIn();
       this.#waiting = true;
       this.#adopt(await api.finishDeviceSignIn());
-      this.#message = { tone: 'ok', text: 'Signed in.' };
+      this.#message = { tone: "ok", text: "Signed in." };
       this.#device = null;
     } catch (e) {
       this.#fail(e);
@@ -78,7 +78,7 @@ export class SettingsState {
     this.#message = null;
     try {
       this.#adopt(await fn());
-      this.#message = { tone: 'ok', text: ok };
+      this.#message = { tone: "ok", text: ok };
       return true;
     } catch (e) {
       this.#fail(e);
@@ -104,7 +104,7 @@ export class SettingsState {
 
   #fail(e: unknown): void {
     const err = api.BackendError.from(e);
-    this.#message = { tone: 'error', text: `${err.message} ${api.nextStep(err.code)}`.trim() };
+    this.#message = { tone: "error", text: `${err.message} ${api.nextStep(err.code)}`.trim() };
   }
 
   reset(): void {

@@ -2,9 +2,9 @@
 // IncidentList scoped to the tenant), alerts (filterable by MITRE
 // technique) and Secure Score recommendations.
 
-import * as api from '../api';
-import type { TenantAlerts, TenantRecommendations, TenantSummary } from '../api';
-import { IncidentList } from './incidentList.svelte';
+import * as api from "../api";
+import type { TenantAlerts, TenantRecommendations, TenantSummary } from "../api";
+import { IncidentList } from "./incidentList.svelte";
 
 export class TenantsState {
   #list = $state<TenantSummary[]>([]);
@@ -47,7 +47,7 @@ export class TenantDetailState {
   #tenantId = $state<string | null>(null);
   #alerts = $state<TenantAlerts | null>(null);
   #recs = $state<TenantRecommendations | null>(null);
-  #mitre = $state('');
+  #mitre = $state("");
   #error = $state<api.BackendError | null>(null);
   incidents: IncidentList | null = $state(null);
 
@@ -73,7 +73,7 @@ export class TenantDetailState {
     this.#tenantId = tenantId;
     this.#alerts = null;
     this.#recs = null;
-    this.#mitre = '';
+    this.#mitre = "";
     this.#error = null;
     this.incidents = new IncidentList((q) => api.tenantIncidents(tenantId, q), null);
     void this.incidents.load();
@@ -116,7 +116,7 @@ export class TenantDetailState {
     this.#tenantId = null;
     this.#alerts = null;
     this.#recs = null;
-    this.#mitre = '';
+    this.#mitre = "";
     this.#error = null;
     this.incidents = null;
   }
