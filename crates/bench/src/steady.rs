@@ -62,7 +62,7 @@ pub async fn run(size: Size) -> Result<Report> {
     report.push(Figure::info("429 answers", t.throttled.to_string()).target("0", t.throttled == 0));
     report.note(
         "each tick re-reads GDAP so a newly granted role unskips its tenant: customers and relationships \
-         (one page each per 300) plus one accessAssignments read per relationship",
+         (one page each per 300); access assignments are read again only for skipped tenants and changed relationships",
     );
     sim.shutdown().await;
     Ok(report)
