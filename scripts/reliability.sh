@@ -30,7 +30,8 @@ size=$([ "$RELIABILITY_FULL" = 1 ] && echo "full" || echo "small (CI)")
   echo
   echo "| suite | figures |"
   echo "|---|---|"
-  grep -aoE '^reliability [a-z-]+: .*' "$out" | sed -E 's/^reliability ([a-z-]+): (.*)$/| \1 | `\2` |/'
+  # libtest prints "test name ... " before a test's output on the same line.
+  grep -aoE 'reliability [a-z-]+: [a-z_]+=.*' "$out" | sed -E 's/^reliability ([a-z-]+): (.*)$/| \1 | `\2` |/'
   echo
   sed -n '/^<!-- notes -->$/,$p' docs/reliability-notes.md 2>/dev/null | tail -n +2
 } > docs/reliability.md.new

@@ -1,7 +1,8 @@
 //! `manage365-cli`: the engine's services, headless, for scripting, CI and
 //! support. It parses arguments, calls one service, prints the result, and
 //! maps failures to exit codes: 2 for input the engine refused (nothing
-//! was sent), 1 for everything else.
+//! was sent), 1 for everything else (including a remediation step that
+//! failed).
 
 mod output;
 
@@ -13,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use manage365_core::auth::{self, Keychain};
 use manage365_core::connect::{self, KEYCHAIN_SERVICE};
 use manage365_core::model::{
-    Classification, Determination, IncidentStatus, IncidentUpdate, Severity,
+    Classification, Determination, IncidentStatus, IncidentUpdate, RemediationStep, Severity,
 };
 use manage365_core::service::Desk;
 use manage365_core::settings::Settings;
@@ -82,6 +83,9 @@ enum Command {
     },
     /// Update an incident in Defender.
     Update(UpdateArgs),
+    /// Contain a compromised user: block sign-in, revoke sessions, set a
+    /// temporary password (printed once), remove forwarding inbox rules.
+    Remediate(RemediateArgs),
     /// Skipped tenants and the scheduler's state.
     Health,
     /// Outbound calls and Microsoft's answers.
@@ -149,6 +153,23 @@ struct UpdateArgs {
 }
 
 #[derive(Args)]
+struct RemediateArgs {
+    #[arg(long)]
+    tenant: String,
+    /// The user's principal name in the customer tenant.
+    #[arg(long)]
+    user: String,
+    /// The incident whose evidence names the user (checked, and the audit
+    /// entries are filed under it).
+    #[arg(long)]
+    incident: Option<String>,
+    /// disable_sign_in, revoke_sessions, reset_password, clear_forwarding
+    /// (comma-separated; default all).
+    #[arg(long, value_delimiter = ',')]
+    steps: Vec<String>,
+}
+
+#[derive(Args)]
 struct LoginArgs {
     /// The app registration's client id.
     #[arg(long)]
@@ -173,7 +194,7 @@ fn main() -> ExitCode {
 
     let runtime = tokio::runtime::Runtime::new().expect("cannot start the async runtime");
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             exit_code(&e)
@@ -190,7 +211,7 @@ fn exit_code(error: &Error) -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Error> {
+async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let data_dir = cli
         .data_dir
         .clone()
@@ -201,13 +222,18 @@ async fn run(cli: Cli) -> Result<(), Error> {
     let out = output::Printer { json: cli.json };
 
     if let Command::Login(args) = &cli.command {
-        return login(&desk, keychain.as_ref(), args).await;
+        return login(&desk, keychain.as_ref(), args)
+            .await
+            .map(|()| ExitCode::SUCCESS);
     }
     if let Some(connection) = connect::resolve(&settings, keychain.as_ref())? {
         desk.connect(Some(connection.client));
     }
+    if let Command::Remediate(args) = &cli.command {
+        return remediate(&desk, &out, args).await;
+    }
 
-    match cli.command {
+    let done = match cli.command {
         Command::Sync { once: true } => out.run(&desk.sync_once(Trigger::Manual).await?),
         Command::Sync { once: false } => sync_forever(&desk).await,
         Command::Portfolio { tenant, filters } => {
@@ -237,8 +263,36 @@ async fn run(cli: Cli) -> Result<(), Error> {
             limit,
         } => out.audit(&desk.audit(tenant, incident, limit).await?),
         Command::AlertsLocal { all } => out.local_alerts(&desk.local_alerts(all).await?),
-        Command::Login(_) => unreachable!("handled above"),
+        Command::Login(_) | Command::Remediate(_) => unreachable!("handled above"),
+    };
+    done.map(|()| ExitCode::SUCCESS)
+}
+
+/// Runs the playbook and prints every step's result; exit 1 when a step
+/// failed (the others' results are printed all the same).
+async fn remediate(
+    desk: &Desk,
+    out: &output::Printer,
+    args: &RemediateArgs,
+) -> Result<ExitCode, Error> {
+    let mut steps = parse_all(
+        &args.steps,
+        "steps",
+        RemediationStep::from_product,
+        RemediationStep::KNOWN,
+    )?;
+    if steps.is_empty() {
+        steps = RemediationStep::KNOWN.to_vec();
     }
+    let report = desk
+        .remediate_user(&args.tenant, &args.user, &steps, args.incident.as_deref())
+        .await?;
+    out.remediation(&report)?;
+    Ok(if report.any_failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The OS keychain, when this machine has one; headless machines without

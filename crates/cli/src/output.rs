@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use manage365_core::views::{
-    AuditEntry, Health, IncidentDetail, IncidentRow, LocalAlert, PortfolioPage, SyncRunSummary,
-    TenantAlerts, TenantRecommendations,
+    AuditEntry, Health, IncidentDetail, IncidentRow, LocalAlert, PortfolioPage, RemediationReport,
+    SyncRunSummary, TenantAlerts, TenantRecommendations,
 };
 use manage365_core::Error;
 use serde::Serialize;
@@ -178,6 +178,33 @@ impl Printer {
                     )
                 })
                 .collect()
+        })
+    }
+
+    /// Each step's outcome; the temporary password goes to stdout only,
+    /// this once.
+    pub fn remediation(&self, report: &RemediationReport) -> Done {
+        self.emit(report, || {
+            let mut out = format!(
+                "remediation of {} in {}\n",
+                report.user_principal_name, report.tenant_id
+            );
+            for step in &report.steps {
+                let name = step.step.to_string();
+                out.push_str(&format!(
+                    "  {name:<17} {:<8} {}\n",
+                    step.outcome, step.message
+                ));
+                for line in &step.details {
+                    out.push_str(&format!("      {line}\n"));
+                }
+                if let Some(password) = &step.temporary_password {
+                    out.push_str(&format!(
+                        "      temporary password (shown once, not stored): {password}\n"
+                    ));
+                }
+            }
+            out
         })
     }
 

@@ -44,6 +44,17 @@ fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
 fn cached(db: &Path) -> Snapshot {
     let conn = rusqlite::Connection::open(db).expect("cache opens");
     let mut snapshot = Snapshot::new();
+    // Killed before its first migration ran: an empty cache.
+    let migrated: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'incidents'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    if migrated == 0 {
+        return snapshot;
+    }
     let mut stmt = conn
         .prepare(
             "SELECT tenant_id, id, last_update_at, status, assigned_to, comments FROM incidents",

@@ -456,3 +456,21 @@ mod tests {
         }
     }
 }
+
+product_enum! {
+    /// One step of the compromised-user playbook, in the order it runs:
+    /// block sign-in first so a stolen session cannot get back in while
+    /// the rest is done.
+    RemediationStep {
+        /// `PATCH /users/{id}` with `accountEnabled: false`.
+        DisableSignIn => "disable_sign_in",
+        /// `POST /users/{id}/revokeSignInSessions`.
+        RevokeSessions => "revoke_sessions",
+        /// A generated temporary password that must be changed at next
+        /// sign-in.
+        ResetPassword => "reset_password",
+        /// Delete inbox rules that forward, redirect or forward as an
+        /// attachment; report mailbox-level forwarding Graph cannot see.
+        ClearForwarding => "clear_forwarding",
+    }
+}

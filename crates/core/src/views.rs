@@ -375,3 +375,60 @@ pub struct IncidentComments {
     /// Comments, oldest first.
     pub comments: Vec<Comment>,
 }
+
+/// What the compromised-user playbook did, step by step. Returned once to
+/// the analyst who ran it; it is the only place the temporary password
+/// ever appears, and it is never stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemediationReport {
+    /// Customer tenant.
+    pub tenant_id: String,
+    /// The user remediated, as the analyst named it.
+    pub user_principal_name: String,
+    /// The incident the playbook was launched from, if any.
+    pub incident_id: Option<String>,
+    /// One result per requested step, in the order they ran.
+    pub steps: Vec<StepResult>,
+}
+
+impl RemediationReport {
+    /// True when at least one step failed.
+    pub fn any_failed(&self) -> bool {
+        self.steps.iter().any(|s| s.outcome == "failed")
+    }
+}
+
+/// The outcome of one playbook step.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepResult {
+    /// Which step.
+    pub step: crate::model::RemediationStep,
+    /// `done`, `already` (nothing to change), `failed` or `skipped`.
+    pub outcome: String,
+    /// One sentence for a person: what happened, or Graph's message.
+    pub message: String,
+    /// The temporary password, only for `reset_password` when done. Show
+    /// it once; it is in no log, audit entry or cache.
+    pub temporary_password: Option<String>,
+    /// Extra lines: rules removed, mailbox-level forwarding to check.
+    pub details: Vec<String>,
+}
+
+impl std::fmt::Debug for StepResult {
+    // Written by hand so that `{:?}` in a log line never prints the
+    // temporary password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepResult")
+            .field("step", &self.step)
+            .field("outcome", &self.outcome)
+            .field("message", &self.message)
+            .field(
+                "temporary_password",
+                &self.temporary_password.as_ref().map(|_| "[redacted]"),
+            )
+            .field("details", &self.details)
+            .finish()
+    }
+}

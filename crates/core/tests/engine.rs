@@ -395,23 +395,38 @@ async fn a_steady_tick_rereads_gdap_assignments_only_where_they_can_change_acces
     desk.sync_once(Trigger::Manual).await?;
     let assignment_reads = |log: Vec<Value>| {
         log.iter()
-            .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/accessAssignments")))
+            .filter(|r| {
+                r["path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with("/accessAssignments"))
+            })
             .count()
     };
     clear_log(&sim).await;
 
     desk.sync_once(Trigger::Manual).await?;
     let steady = assignment_reads(logged(&sim, "GET").await);
-    let readable = desk.tenants().await?.into_iter().find(|t| t.capability.can_read()).unwrap();
+    let readable = desk
+        .tenants()
+        .await?
+        .into_iter()
+        .find(|t| t.capability.can_read())
+        .unwrap();
     let revoke = format!("/_sim/tenants/{}/revoke-security-roles", readable.tenant_id);
     assert!(sim_post(&sim, &revoke).await.is_success());
     clear_log(&sim).await;
     desk.sync_once(Trigger::Manual).await?;
     let after_revoke = assignment_reads(logged(&sim, "GET").await);
 
-    assert_eq!(steady, 1, "only the skipped tenant's assignments are read again");
+    assert_eq!(
+        steady, 1,
+        "only the skipped tenant's assignments are read again"
+    );
     assert_eq!(after_revoke, 2, "a changed relationship is read again too");
     let skipped = desk.health().await?.skipped;
-    assert!(skipped.iter().any(|s| s.tenant_id == readable.tenant_id), "the revoke applies");
+    assert!(
+        skipped.iter().any(|s| s.tenant_id == readable.tenant_id),
+        "the revoke applies"
+    );
     Ok(())
 }

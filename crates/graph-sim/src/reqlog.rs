@@ -58,8 +58,16 @@ pub fn body_for_log(bytes: &[u8], content_type: &str) -> Value {
         });
         return Value::Object(fields.collect());
     }
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(mut json) => {
+            // A password reset's new password is a secret like the others.
+            if let Some(password) = json.pointer_mut("/passwordProfile/password") {
+                *password = Value::String("***".into());
+            }
+            json
+        }
+        Err(_) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,8 @@ pub struct Tenant {
     pub organization: Value,
     /// Instants of recent security requests, for the per-minute budget.
     pub budget_window: VecDeque<Instant>,
+    /// Users, their mailboxes and the app permissions granted here.
+    pub directory: crate::data::users::Directory,
 }
 
 impl Tenant {

@@ -21,6 +21,7 @@ mod paging;
 mod partner;
 mod retry;
 mod token;
+pub mod users;
 pub mod wire;
 
 use std::sync::atomic::{AtomicU64, Ordering};

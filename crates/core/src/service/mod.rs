@@ -7,6 +7,7 @@
 //! writes check [`rules`] first, then go to Graph, are audited, and are
 //! read back into the cache at once.
 
+mod remediation;
 pub mod rules;
 
 use std::path::Path;

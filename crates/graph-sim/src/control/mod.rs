@@ -5,6 +5,7 @@
 
 mod events;
 mod roles;
+mod users;
 
 use axum::extract::{Query as QueryParams, State};
 use axum::http::StatusCode;
@@ -48,6 +49,14 @@ pub fn routes() -> Router<AppState> {
         .route("/_sim/tokens", get(tokens))
         .route("/_sim/tenants/{tenant}/token-failure", post(token_failure))
         .route("/_sim/tenants/{tenant}/malformed", post(malformed))
+        .route(
+            "/_sim/tenants/{tenant}/permissions",
+            get(users::permissions).post(users::set_permissions),
+        )
+        .route(
+            "/_sim/tenants/{tenant}/users/{user}/check-password",
+            post(users::check_password),
+        )
         .route("/_sim/requests", get(requests).delete(clear_requests))
         .route("/_sim/state", get(state))
         .route("/_sim/faults", get(get_faults).post(set_faults))
@@ -175,6 +184,7 @@ fn tenant_truth(t: &Tenant) -> Value {
         .iter()
         .filter(|a| a["incidentId"].is_null())
         .collect();
+    let directory = t.directory.truth();
     json!({
         "tenantId": t.id(),
         "displayName": t.org.display_name,
@@ -187,6 +197,8 @@ fn tenant_truth(t: &Tenant) -> Value {
         "standaloneAlerts": standalone,
         "secureScores": t.secure_scores,
         "recommendations": t.control_profiles,
+        "users": directory["users"],
+        "deniedPermissions": directory["deniedPermissions"],
     })
 }
 

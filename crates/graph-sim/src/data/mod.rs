@@ -11,6 +11,7 @@ pub mod names;
 pub mod org;
 pub mod rng;
 pub mod scores;
+pub mod users;
 
 use std::collections::HashMap;
 
@@ -169,6 +170,7 @@ pub fn new_tenant(gen: &mut Gen, org: Org, roles: &[&str], now: DateTime<Utc>) -
     let mut assignments = HashMap::new();
     assignments.insert(id, gdap::assignments(gen, roles, &created));
     let organization = gdap::organization(&org, gen.before(now, 86_400 * 400, 86_400 * 3000));
+    let directory = users::Directory::generate(&org, now);
     Tenant {
         org,
         consented: true,
@@ -180,6 +182,7 @@ pub fn new_tenant(gen: &mut Gen, org: Org, roles: &[&str], now: DateTime<Utc>) -
         control_profiles: Vec::new(),
         organization,
         budget_window: Default::default(),
+        directory,
     }
 }
 

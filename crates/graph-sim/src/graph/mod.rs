@@ -7,6 +7,7 @@ mod alerts;
 mod gdap;
 mod incidents;
 mod scores;
+mod users;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
             "/v1.0/tenantRelationships/delegatedAdminRelationships/{id}/accessAssignments",
             get(gdap::assignments),
         )
+        .merge(users::routes())
 }
 
 /// Every incident of a tenant with its alerts expanded (control API).

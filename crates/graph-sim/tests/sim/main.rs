@@ -9,3 +9,4 @@ mod fixtures;
 mod identity;
 mod schema;
 mod security;
+mod users;

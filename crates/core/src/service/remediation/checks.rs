@@ -1,0 +1,201 @@
+//! What a playbook request must meet before anything is sent, and the
+//! users an incident's evidence names.
+
+use crate::model::{RemediationStep, Tenant};
+use crate::views::IncidentDetail;
+use crate::{Error, Result};
+
+/// Checks the request and returns the steps to run, without repeats, in
+/// the playbook's fixed order (block sign-in first).
+pub(super) fn check_request(
+    tenant: &Tenant,
+    upn: &str,
+    steps: &[RemediationStep],
+    read_only: bool,
+) -> Result<Vec<RemediationStep>> {
+    if read_only {
+        return Err(Error::Forbidden(
+            "Read-only mode is on: turn it off in Settings to write to customer tenants".into(),
+        ));
+    }
+    if !tenant.capability.can_manage() {
+        return Err(Error::Forbidden(format!(
+            "{} does not grant Security Operator or Security Administrator through GDAP, \
+             so users there cannot be remediated from here",
+            tenant.display_name
+        )));
+    }
+    if let Some(unknown) = steps.iter().find(|s| !s.is_known()) {
+        let known: Vec<&str> = RemediationStep::KNOWN.iter().map(|s| s.as_str()).collect();
+        return Err(Error::invalid(
+            "steps",
+            format!(
+                "`{unknown}` is not a step; choose from {}",
+                known.join(", ")
+            ),
+        ));
+    }
+    if steps.is_empty() {
+        return Err(Error::invalid("steps", "Choose at least one step"));
+    }
+    check_upn(tenant, upn)?;
+    Ok(RemediationStep::KNOWN
+        .iter()
+        .filter(|s| steps.contains(s))
+        .cloned()
+        .collect())
+}
+
+/// The UPN must be one user of the customer tenant: one `@`, nothing
+/// invisible, and a domain the tenant has verified.
+fn check_upn(tenant: &Tenant, upn: &str) -> Result<()> {
+    let Some((user, domain)) = upn.rsplit_once('@') else {
+        return Err(Error::invalid(
+            "user",
+            format!("{upn:?} is not a user principal name (user@domain)"),
+        ));
+    };
+    if user.is_empty() || user.contains('@') || upn.chars().any(is_hidden_or_space) {
+        return Err(Error::invalid(
+            "user",
+            format!("{upn:?} is not a valid UPN (one @, no spaces or invisible characters)"),
+        ));
+    }
+    if !belongs(tenant, domain) {
+        return Err(Error::invalid(
+            "user",
+            format!(
+                "{upn} is not a user of {} ({}); only the tenant's own users can be remediated",
+                tenant.display_name,
+                tenant.domains.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn belongs(tenant: &Tenant, domain: &str) -> bool {
+    tenant
+        .domains
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(domain))
+}
+
+/// Whitespace, control characters and invisible formatting characters
+/// (bidi overrides, zero-width marks, BOM): none occur in a real UPN, and
+/// they make one name look like another. Same set as the assignee rule.
+fn is_hidden_or_space(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A playbook launched from an incident must be about a user that
+/// incident's evidence names.
+pub(super) fn check_incident_names(detail: &IncidentDetail, upn: &str) -> Result<()> {
+    if evidence_upns(detail)
+        .iter()
+        .any(|named| named.eq_ignore_ascii_case(upn))
+    {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "user",
+        format!(
+            "Incident {} names no user {upn} in its evidence; start the playbook from the \
+             incident about that user",
+            detail.incident.id
+        ),
+    ))
+}
+
+/// UPNs of the incident's user evidence that belong to the tenant, each
+/// once (case-insensitively), sorted.
+pub(super) fn candidates(tenant: &Tenant, detail: &IncidentDetail) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for upn in evidence_upns(detail) {
+        let valid = check_upn(tenant, &upn).is_ok();
+        if valid && !found.iter().any(|f| f.eq_ignore_ascii_case(&upn)) {
+            found.push(upn);
+        }
+    }
+    found.sort_by_key(|u| u.to_lowercase());
+    found
+}
+
+/// `userAccount.userPrincipalName` of every user evidence item.
+fn evidence_upns(detail: &IncidentDetail) -> Vec<String> {
+    detail
+        .alerts
+        .iter()
+        .flat_map(|a| &a.evidence)
+        .filter(|e| e.kind == "user")
+        .filter_map(|e| e.raw["userAccount"]["userPrincipalName"].as_str())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Capability;
+
+    fn tenant(capability: Capability) -> Tenant {
+        Tenant {
+            id: "t1".into(),
+            display_name: "Contoso".into(),
+            domains: vec!["contoso.com".into()],
+            capability,
+            skip_reason: None,
+        }
+    }
+
+    #[test]
+    fn steps_run_once_each_in_the_playbook_order() {
+        let asked = [
+            RemediationStep::ClearForwarding,
+            RemediationStep::DisableSignIn,
+            RemediationStep::ClearForwarding,
+        ];
+
+        let steps = check_request(&tenant(Capability::Manage), "a@Contoso.com", &asked, false);
+
+        assert_eq!(
+            steps.unwrap(),
+            vec![
+                RemediationStep::DisableSignIn,
+                RemediationStep::ClearForwarding
+            ]
+        );
+    }
+
+    #[test]
+    fn users_of_other_domains_and_disguised_upns_are_refused() {
+        let all = RemediationStep::KNOWN;
+        for upn in [
+            "a@fabrikam.com",
+            "a@evil.example@contoso.com",
+            "a\u{202e}@contoso.com",
+            "contoso.com",
+        ] {
+            let result = check_request(&tenant(Capability::Manage), upn, all, false);
+
+            assert_eq!(result.unwrap_err().field(), Some("user"), "{upn:?}");
+        }
+    }
+
+    #[test]
+    fn read_access_read_only_mode_and_empty_or_unknown_steps_are_refused() {
+        let all = RemediationStep::KNOWN;
+        let read = check_request(&tenant(Capability::Read), "a@contoso.com", all, false);
+        let read_only = check_request(&tenant(Capability::Manage), "a@contoso.com", all, true);
+        let none = check_request(&tenant(Capability::Manage), "a@contoso.com", &[], false);
+        let odd = [RemediationStep::Other("wipe_device".into())];
+        let unknown = check_request(&tenant(Capability::Manage), "a@contoso.com", &odd, false);
+
+        assert_eq!(read.unwrap_err().code(), crate::ErrorCode::Forbidden);
+        assert_eq!(read_only.unwrap_err().code(), crate::ErrorCode::Forbidden);
+        assert_eq!(none.unwrap_err().field(), Some("steps"));
+        assert_eq!(unknown.unwrap_err().field(), Some("steps"));
+    }
+}
