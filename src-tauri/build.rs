@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "tenant_recommendations",
     "incident_detail",
     "update_incident",
+    "remediation_candidates",
+    "remediate_user",
     "health",
     "audit",
     "local_alerts",

@@ -3,11 +3,11 @@
 //! more belongs in the engine where it is tested without a window.
 
 use manage365_core::auth::Secret;
-use manage365_core::model::IncidentUpdate;
+use manage365_core::model::{IncidentUpdate, RemediationStep};
 use manage365_core::settings::Settings;
 use manage365_core::views::{
-    AuditEntry, Health, IncidentDetail, LocalAlert, PortfolioPage, PortfolioQuery, SyncProgress,
-    TenantAlerts, TenantRecommendations, TenantSummary,
+    AuditEntry, Health, IncidentDetail, LocalAlert, PortfolioPage, PortfolioQuery,
+    RemediationReport, SyncProgress, TenantAlerts, TenantRecommendations, TenantSummary,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
@@ -184,6 +184,32 @@ pub async fn update_incident(
         .await
         .update_incident(&tenant_id, &incident_id, update)
         .await?)
+}
+
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn remediation_candidates(
+    state: State<'_, AppState>,
+    tenant_id: String,
+    incident_id: String,
+) -> CommandResult<Vec<String>> {
+    Ok(state.desk().await.remediation_candidates(&tenant_id, &incident_id).await?)
+}
+
+/// Runs the compromised-user playbook. The report may carry a one-time
+/// temporary password: it goes to the window once and nowhere else (the
+/// span below records no arguments and no result).
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn remediate_user(
+    state: State<'_, AppState>,
+    tenant_id: String,
+    upn: String,
+    steps: Vec<RemediationStep>,
+    incident_id: Option<String>,
+) -> CommandResult<RemediationReport> {
+    let desk = state.desk().await;
+    Ok(desk.remediate_user(&tenant_id, &upn, &steps, incident_id.as_deref()).await?)
 }
 
 #[tauri::command]

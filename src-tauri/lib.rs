@@ -66,6 +66,8 @@ pub fn run() {
             // incidents
             commands::incident_detail,
             commands::update_incident,
+            commands::remediation_candidates,
+            commands::remediate_user,
             // health, audit, local alerts, sync
             commands::health,
             commands::audit,
