@@ -76,6 +76,16 @@ def wait_port(port, timeout=20):
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def wait_port_free(port, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"port {port} is still taken")
+
+
 class App:
     """tauri-driver plus one WebDriver session on the real app binary."""
 
@@ -91,6 +101,7 @@ class App:
             "AZURE_CLIENT_SECRET": CLIENT_SECRET,
             "MANAGE365_LOG": "info",
         })
+        wait_port_free(4444)  # a previous session's driver may still be exiting
         self.driver_proc = subprocess.Popen(
             ["tauri-driver"], env=env,
             stdout=open(os.path.join(ART, "tauri-driver.log"), "a"),
@@ -135,6 +146,17 @@ class App:
             "const el = document.querySelector(arguments[0]); return el ? el.textContent : null;",
             selector)
 
+    def invoke(self, command, args=None):
+        """Calls an app command from inside the page, through Tauri's IPC,
+        and returns its JSON answer (or `{"error": ...}`)."""
+        return self.d.execute_async_script(
+            """
+            const [command, args, done] = arguments;
+            window.__TAURI_INTERNALS__.invoke(command, args)
+              .then((value) => done({ value }), (error) => done({ error }));
+            """,
+            command, args or {})
+
     def text(self):
         return self.d.find_element(By.TAG_NAME, "body").text
 
@@ -145,6 +167,8 @@ class App:
 def run(tests):
     """Runs each test function in order; one failure does not stop the rest."""
     passed = failed = 0
+    only = os.environ.get("E2E_ONLY")  # run a subset while debugging
+    tests = [t for t in tests if not only or only in t.__name__ or t.__name__.startswith("stop")]
     for test in tests:
         name = test.__name__
         started = time.time()

@@ -8,6 +8,7 @@ shows the incident active again, raises one local alert and one system
 notification. Every page is saved as a screenshot in e2e-artifacts/.
 """
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -164,6 +165,90 @@ def test_every_page_renders():
     goto("portfolio")
 
 
+def test_no_secret_or_token_reaches_disk_logs_or_ipc():
+    issued = sim.get("/_sim/tokens")
+    needles = [harness.CLIENT_SECRET, *issued["accessTokens"], *issued["refreshTokens"]]
+    assert len(needles) > 1, "the simulator issued tokens"
+
+    # every answer the UI can get over IPC
+    calls = [("app_status", {}), ("get_settings", {}), ("health", {}), ("tenants", {}),
+             ("portfolio", {"query": {"limit": 500}}), ("audit", {"limit": 500}),
+             ("local_alerts", {"includeAcknowledged": True})]
+    tenant, incident = story["tenant"], story["incident"]
+    calls.append(("incident_detail", {"tenantId": tenant["tenantId"], "incidentId": incident["id"]}))
+    blobs = [json.dumps(app.invoke(c, a)) for c, a in calls]
+    assert all('"error"' not in b[:12] for b in blobs), blobs[:2]
+
+    # the cache (with its WAL), the app's log files and its stdout/stderr
+    files = []
+    for root, _, names in os.walk(app.data_dir):
+        files += [os.path.join(root, n) for n in names]
+    for root, _, names in os.walk(os.path.expanduser("~/.local/share/com.manage365.desk")):
+        files += [os.path.join(root, n) for n in names]
+    files.append(os.path.join(ART, "tauri-driver.log"))
+    for path in files:
+        with open(path, "rb") as f:
+            blobs.append(f.read().decode("utf-8", errors="replace"))
+
+    hits = [(n[:6], i) for i, b in enumerate(blobs) for n in needles if n and n in b]
+    print(f"secrets: needles={len(needles)} places={len(blobs)} hits={len(hits)}")
+    assert not hits, f"secret or token found: {hits}"
+
+
+def test_hostile_content_is_shown_as_text_and_never_runs():
+    corpus = os.path.join(os.path.dirname(__file__), "..", "hostile", "payloads.json")
+    hostile_sim = Sim("--tenants", "3", "--without-security-roles", "0", "--seed", "5",
+                      "--hostile-payloads", os.path.abspath(corpus))
+    hostile = App(hostile_sim)
+    try:
+        # a sentinel every payload would reach, and a CSP violation counter
+        hostile.d.execute_script("""
+            window.__pwned = 0; window.__csp = 0;
+            for (const name of ['alert', 'confirm', 'prompt']) window[name] = () => { window.__pwned++; };
+            document.addEventListener('securitypolicyviolation', () => { window.__csp++; });
+        """)
+        # filters are remembered across restarts; start this session from none
+        hostile.wait(lambda: hostile.css('[data-testid="match-count"]'), "the portfolio")
+        for button in hostile.css('[data-testid="clear-filters"]'):
+            button.click()
+        try:
+            hostile.wait(lambda: hostile.css('[data-testid="incident-grid"] .tr[data-row]'),
+                         "hostile rows", timeout=60)
+        finally:
+            hostile.shot("hostile-portfolio")
+        hostile.one("button.refresh").click()
+        time.sleep(2)
+        opened = 0
+        for index in range(6):
+            clicked = hostile.d.execute_script(
+                "const r = document.querySelectorAll('[data-testid=\"incident-grid\"] .tr[data-row]')[arguments[0]];"
+                "if (r) { r.click(); return true } return false;", index)
+            if clicked:
+                opened += 1
+                hostile.one('[data-testid="incident-detail"]')
+                time.sleep(0.5)
+        hostile.shot("hostile-incident")
+        for page in ["tenants", "health", "audit", "portfolio"]:
+            hostile.one(f'[data-testid="nav-{page}"]').click()
+            time.sleep(0.7)
+        tenant = hostile_sim.get("/_sim/state")["tenants"][0]["tenantId"]
+        for tab in ["incidents", "alerts", "recommendations"]:
+            hostile.d.execute_script("location.hash = arguments[0]", f"#/tenants/{tenant}/{tab}")
+            time.sleep(1)
+            hostile.shot(f"hostile-tenant-{tab}")
+        pwned, csp = hostile.d.execute_script("return [window.__pwned, window.__csp]")
+        shown = hostile.d.execute_script("return document.body.textContent.includes('<script>')")
+        payloads = len(json.load(open(corpus))["payloads"])
+        print(f"hostile: payloads={payloads} incidents_opened={opened} executions={pwned} csp_reports={csp}")
+        assert opened >= 3, "several hostile incidents were opened"
+        assert shown, "payloads are shown as text"
+        assert pwned == 0, f"{pwned} payloads executed"
+        assert csp == 0, f"{csp} content security policy violations"
+    finally:
+        hostile.quit()
+        hostile_sim.stop()
+
+
 def tenant_rows():
     return len(app.css("main table tbody tr")) or len(app.css('[data-testid^="tenant-"]'))
 
@@ -171,6 +256,15 @@ def tenant_rows():
 def test_tray_icon_is_installed():
     tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True).stdout
     assert "main-tray" in tree, "the tray icon window exists"
+
+
+def stop_main_session():
+    """Ends the first app session (one tauri-driver at a time)."""
+    if story.get("stopped"):
+        return
+    story["stopped"] = True
+    app.quit()
+    sim.stop()
 
 
 try:
@@ -181,7 +275,9 @@ try:
         test_reopen_then_refresh_shows_active_and_records_one_local_alert,
         test_every_page_renders,
         test_tray_icon_is_installed,
+        test_no_secret_or_token_reaches_disk_logs_or_ipc,
+        stop_main_session,
+        test_hostile_content_is_shown_as_text_and_never_runs,
     ])
 finally:
-    app.quit()
-    sim.stop()
+    stop_main_session()
