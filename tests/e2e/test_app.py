@@ -249,6 +249,29 @@ def test_hostile_content_is_shown_as_text_and_never_runs():
         hostile_sim.stop()
 
 
+def test_malformed_ipc_input_is_refused_with_an_error():
+    tenant = writable[0]
+    incident = tenant["incidents"][0]
+    app.wait(lambda: match_count() == expected_total, "the first sync")
+    cases = [
+        ("portfolio", {"query": 5}),
+        ("update_incident", {"tenantId": 7}),
+        ("update_incident", {"tenantId": tenant["tenantId"], "incidentId": incident["id"],
+                             "update": {"status": "exploded"}}),
+        ("update_incident", {"tenantId": "no-such-tenant", "incidentId": incident["id"],
+                             "update": {"status": "resolved"}}),
+        ("open_in_portal", {"url": "https://evil.example/phish"}),
+        ("acknowledge_local_alert", {"id": -1}),
+    ]
+    before = len(sim.requests("PATCH"))
+    answers = [app.invoke(c, a) for c, a in cases]
+    assert all("error" in a and "value" not in a for a in answers), answers
+    typed = [a["error"] for a in answers[2:]]
+    assert all(isinstance(e, dict) and e.get("code") in ("Invalid", "NotFound") for e in typed), typed
+    assert len(sim.requests("PATCH")) == before, "nothing reached Graph"
+    print(f"ipc: malformed={len(cases)} refused={len(answers)} typed_by_engine={len(typed)} sent=0")
+
+
 def tenant_rows():
     return len(app.css("main table tbody tr")) or len(app.css('[data-testid^="tenant-"]'))
 
@@ -276,6 +299,7 @@ try:
         test_every_page_renders,
         test_tray_icon_is_installed,
         test_no_secret_or_token_reaches_disk_logs_or_ipc,
+        test_malformed_ipc_input_is_refused_with_an_error,
         stop_main_session,
         test_hostile_content_is_shown_as_text_and_never_runs,
     ])
