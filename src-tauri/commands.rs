@@ -193,7 +193,11 @@ pub async fn remediation_candidates(
     tenant_id: String,
     incident_id: String,
 ) -> CommandResult<Vec<String>> {
-    Ok(state.desk().await.remediation_candidates(&tenant_id, &incident_id).await?)
+    Ok(state
+        .desk()
+        .await
+        .remediation_candidates(&tenant_id, &incident_id)
+        .await?)
 }
 
 /// Runs the compromised-user playbook. The report may carry a one-time
@@ -209,7 +213,9 @@ pub async fn remediate_user(
     incident_id: Option<String>,
 ) -> CommandResult<RemediationReport> {
     let desk = state.desk().await;
-    Ok(desk.remediate_user(&tenant_id, &upn, &steps, incident_id.as_deref()).await?)
+    Ok(desk
+        .remediate_user(&tenant_id, &upn, &steps, incident_id.as_deref())
+        .await?)
 }
 
 #[tauri::command]
