@@ -19,6 +19,11 @@ cargo build -p graph-sim --bin graph-sim
 # One test at a time: the suites time things and kill processes.
 cargo test -p manage365-core --test reliability -- --nocapture --test-threads=1 2>&1 | tee -a "$out" || status=1
 cargo test -p manage365-cli --test crash --test bad_args -- --nocapture --test-threads=1 2>&1 | tee -a "$out" || status=1
+# The desktop part: hostile content in the real webview, secrets in the
+# app's files, logs and IPC answers, malformed IPC input (tests/e2e).
+npm --prefix ui run build
+cargo build -p manage365-desk
+bash tests/e2e/run.sh 2>&1 | tee -a "$out" || status=1
 
 size=$([ "$RELIABILITY_FULL" = 1 ] && echo "full" || echo "small (CI)")
 {

@@ -191,7 +191,7 @@ def test_no_secret_or_token_reaches_disk_logs_or_ipc():
             blobs.append(f.read().decode("utf-8", errors="replace"))
 
     hits = [(n[:6], i) for i, b in enumerate(blobs) for n in needles if n and n in b]
-    print(f"secrets: needles={len(needles)} places={len(blobs)} hits={len(hits)}")
+    print(f"reliability app-secrets: secrets={len(needles)} places={len(blobs)} hits={len(hits)}")
     assert not hits, f"secret or token found: {hits}"
 
 
@@ -239,7 +239,8 @@ def test_hostile_content_is_shown_as_text_and_never_runs():
         pwned, csp = hostile.d.execute_script("return [window.__pwned, window.__csp]")
         shown = hostile.d.execute_script("return document.body.textContent.includes('<script>')")
         payloads = len(json.load(open(corpus))["payloads"])
-        print(f"hostile: payloads={payloads} incidents_opened={opened} executions={pwned} csp_reports={csp}")
+        print(f"reliability app-hostile: payloads={payloads} incidents_opened={opened} "
+              f"pages=7 executions={pwned} csp_reports={csp}")
         assert opened >= 3, "several hostile incidents were opened"
         assert shown, "payloads are shown as text"
         assert pwned == 0, f"{pwned} payloads executed"
@@ -269,7 +270,8 @@ def test_malformed_ipc_input_is_refused_with_an_error():
     typed = [a["error"] for a in answers[2:]]
     assert all(isinstance(e, dict) and e.get("code") in ("Invalid", "NotFound") for e in typed), typed
     assert len(sim.requests("PATCH")) == before, "nothing reached Graph"
-    print(f"ipc: malformed={len(cases)} refused={len(answers)} typed_by_engine={len(typed)} sent=0")
+    print(f"reliability app-ipc: cases={len(cases)} refused={len(answers)} "
+          f"typed_by_engine={len(typed)} requests=0")
 
 
 def tenant_rows():
