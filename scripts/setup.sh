@@ -40,6 +40,12 @@ if [ "${WITH_TEST_TOOLS:-0}" = 1 ]; then
   fi
   .venv-e2e/bin/python -c 'import selenium' 2>/dev/null \
     || .venv-e2e/bin/pip install -q 'selenium>=4.20,<5'
+  # The benchmark's peer: Microsoft's Graph SDK for Python (crates/bench).
+  if [ ! -x crates/bench/.venv/bin/python ]; then
+    python3 -m venv crates/bench/.venv
+  fi
+  crates/bench/.venv/bin/python -c 'import msgraph' 2>/dev/null \
+    || crates/bench/.venv/bin/pip install -q -r crates/bench/peer/requirements.txt
   if ! rustup target list --installed 2>/dev/null | grep -q x86_64-pc-windows-gnu; then
     rustup target add x86_64-pc-windows-gnu \
       || echo "setup: could not add the Windows target; the Windows check will be skipped"
