@@ -498,3 +498,219 @@ test("narrow windows show the detail over the list and Esc returns to it", async
   assert.equal(await page.getByTestId("incident-detail").count(), 0);
   await context.close();
 });
+
+// ---- "Remediate compromised user" ----
+
+const STEPS = ["disable_sign_in", "revoke_sessions", "reset_password", "clear_forwarding"];
+
+async function openRemediation(page) {
+  const opener = page.getByTestId("remediate-open");
+  await opener.focus();
+  await page.keyboard.press("Enter");
+  await page.getByTestId("remediation-dialog").waitFor({ state: "visible" });
+}
+
+test("remediation dialog lists user, tenant and steps, and confirm sends exactly the choice", async () => {
+  const { context, page, errors } = await openApp(env);
+  await rows(page).first().waitFor();
+  await openIncident1001(page);
+  await openRemediation(page);
+
+  const dialog = page.getByTestId("remediation-dialog");
+  const user = page.getByTestId("remediation-user");
+  assert.equal(
+    await page.evaluate(() => document.activeElement.dataset.testid),
+    "remediation-user",
+  );
+  assert.deepEqual(await user.locator("option").allTextContents(), [
+    "alex@contoso.com",
+    "megan@contoso.com",
+  ]);
+  assert.equal(await page.getByTestId("remediation-tenant").textContent(), "Contoso Health");
+  for (const [step, name] of [
+    ["disable_sign_in", "Disable sign-in"],
+    ["revoke_sessions", "Revoke sessions"],
+    ["reset_password", "Reset password"],
+    ["clear_forwarding", "Clear mail forwarding"],
+  ]) {
+    const box = dialog.getByRole("checkbox", { name, exact: true });
+    assert.equal(await box.isChecked(), true, `${step} on by default`);
+    assert.equal(await box.getAttribute("data-testid"), `remediation-step-${step}`);
+  }
+  assert.match(await dialog.textContent(), /must change at next sign-in/);
+  assert.equal(
+    await page.getByTestId("remediation-confirm").textContent(),
+    "Remediate in Contoso Health",
+  );
+
+  await user.selectOption("megan@contoso.com");
+  await page.getByTestId("remediation-step-revoke_sessions").uncheck();
+  await page.getByTestId("remediation-confirm").click();
+  await page.getByTestId("remediation-result-disable_sign_in").waitFor();
+
+  const sent = await calls(page, "remediate_user");
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0].args, {
+    tenantId: "t-contoso",
+    upn: "megan@contoso.com",
+    steps: ["disable_sign_in", "reset_password", "clear_forwarding"],
+    incidentId: "1001",
+  });
+  assert.equal(await page.getByTestId("remediation-result-revoke_sessions").count(), 0);
+  assert.match(
+    await page.getByTestId("remediation-result-clear_forwarding").textContent(),
+    /Skipped.*no Exchange Online mailbox/s,
+  );
+
+  // "Resolve incident" hands over to the update form; nothing is saved yet.
+  assert.equal(await page.getByTestId("save").textContent(), "Save in Contoso Health");
+  await page.getByTestId("remediation-resolve").click();
+  await dialog.waitFor({ state: "hidden" });
+  await page.waitForFunction(() => document.activeElement?.id === "u-status");
+  assert.equal(await page.inputValue("#u-status"), "resolved");
+  assert.equal(await page.isDisabled("#u-class"), false);
+  assert.equal(await page.getByTestId("save").textContent(), "Resolve in Contoso Health");
+  assert.equal((await calls(page, "update_incident")).length, 0, "the analyst still saves");
+  assert.match(await page.getByTestId("remediation-last").textContent(), /megan@contoso\.com/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a partial run shows each step's result and the password once, gone after closing", async () => {
+  const { context, page } = await openApp(env, { scenario: "remediation-partial" });
+  await rows(page).first().waitFor();
+  await openIncident1001(page);
+  await openRemediation(page);
+  await page.getByTestId("remediation-confirm").click();
+
+  const result = (step) => page.getByTestId(`remediation-result-${step}`);
+  await result("clear_forwarding").waitFor();
+  assert.deepEqual(await Promise.all(STEPS.map((s) => result(s).getAttribute("data-outcome"))), [
+    "done",
+    "failed",
+    "done",
+    "done",
+  ]);
+  assert.match(
+    await result("revoke_sessions").textContent(),
+    /Failed.*Insufficient privileges to complete the operation/s,
+  );
+  assert.match(await result("disable_sign_in").textContent(), /Done.*Sign-in is blocked/s);
+  const details = await result("clear_forwarding").locator("li").allTextContents();
+  assert.equal(details.length, 3);
+  assert.match(details[0], /removed rule "RSS sync"/);
+  assert.match(details[2], /mailbox-level forwarding/);
+
+  const password = await page.getByTestId("remediation-password").textContent();
+  assert.match(password, /^\S{16}$/);
+  assert.match(
+    await page.getByTestId("remediation-password-box").textContent(),
+    /shown once — it is not stored anywhere/,
+  );
+  await shot(page, "remediation");
+
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: env.base });
+  await page.getByTestId("remediation-copy").click();
+  await page.getByText(/^Copied\./).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), password);
+  await page.evaluate(() => navigator.clipboard.writeText(""));
+
+  await page.keyboard.press("Escape");
+  await page.getByTestId("remediation-dialog").waitFor({ state: "hidden" });
+  assert.equal(
+    await page.evaluate(() => document.activeElement.dataset.testid),
+    "remediate-open",
+    "focus goes back to the action",
+  );
+  assert.equal(await page.getByTestId("incident-detail").count(), 1, "Esc closed only the dialog");
+  assert.match(
+    await page.getByTestId("remediation-last").textContent(),
+    /alex@contoso\.com — 3 done · 1 failed/,
+  );
+  await page.getByTestId("audit-table").getByText("remediate.revoke_sessions").waitFor();
+  const leaks = await page.evaluate(
+    (pw) => ({
+      dom: document.documentElement.outerHTML.includes(pw),
+      storage: JSON.stringify({ ...localStorage, ...sessionStorage }).includes(pw),
+      url: location.href.includes(pw),
+    }),
+    password,
+  );
+  assert.deepEqual(leaks, { dom: false, storage: false, url: false });
+
+  await openRemediation(page);
+  assert.equal(await page.getByTestId("remediation-password").count(), 0);
+  assert.equal(await page.getByTestId("remediation-result-reset_password").count(), 0);
+  assert.equal(await page.getByTestId("remediation-step-reset_password").isChecked(), true);
+  assert.equal((await page.content()).includes(password), false);
+  await context.close();
+});
+
+test("a remediation refusal shows at its field and keeps the choices", async () => {
+  const { context, page } = await openApp(env);
+  await rows(page).first().waitFor();
+  await openIncident1001(page);
+  await openRemediation(page);
+  const refuse = (field, message) =>
+    page.evaluate(
+      ([f, m]) => (window.__mock.failNextRemediation = { code: "Invalid", message: m, field: f }),
+      [field, message],
+    );
+
+  await refuse("user", "Incident 1001 names no user megan@contoso.com in its evidence");
+  await page.getByTestId("remediation-user").selectOption("megan@contoso.com");
+  await page.getByTestId("remediation-step-clear_forwarding").uncheck();
+  await page.getByTestId("remediation-confirm").click();
+  const atUser = page.locator('[data-testid="remediation-dialog"] [data-field="user"]');
+  await atUser.waitFor();
+  assert.match(await atUser.textContent(), /names no user megan@contoso\.com/);
+  assert.equal(await page.inputValue('[data-testid="remediation-user"]'), "megan@contoso.com");
+  assert.equal(await page.getByTestId("remediation-step-clear_forwarding").isChecked(), false);
+  assert.equal(await page.getByTestId("remediation-step-reset_password").isChecked(), true);
+
+  await refuse("steps", "Choose at least one step");
+  await page.getByTestId("remediation-confirm").click();
+  const atSteps = page.locator('[data-testid="remediation-dialog"] [data-field="steps"]');
+  await atSteps.waitFor();
+  assert.match(await atSteps.textContent(), /Choose at least one step/);
+  assert.equal(await atUser.count(), 0, "the earlier message is replaced");
+  assert.equal(await page.getByTestId("remediation-result-disable_sign_in").count(), 0);
+
+  for (const s of STEPS) await page.getByTestId(`remediation-step-${s}`).uncheck();
+  assert.equal(await page.isDisabled('[data-testid="remediation-confirm"]'), true);
+  assert.match(await page.getByTestId("remediation-why").textContent(), /Choose at least one step/);
+  assert.equal((await calls(page, "remediate_user")).length, 2);
+  await context.close();
+});
+
+test("remediation is disabled with the reason in a read-only tenant and in read-only mode", async () => {
+  const { context, page } = await openApp(env);
+  await rows(page).first().waitFor();
+  await page.locator(".tr", { hasText: "Fabrikam Legal" }).first().click();
+  const opener = page.getByTestId("remediate-open");
+  await opener.waitFor();
+  assert.equal(await opener.isDisabled(), true);
+  assert.match(
+    await page.getByTestId("remediate-blocked").textContent(),
+    /No manage rights in Fabrikam Legal/,
+  );
+  assert.equal(await opener.getAttribute("aria-describedby"), "rem-blocked");
+  assert.match(await page.getByTestId("incident-detail").textContent(), /ceo@fabrikam\.com/);
+  await context.close();
+
+  const second = await openApp(env);
+  await rows(second.page).first().waitFor();
+  await openIncident1001(second.page);
+  assert.equal(await second.page.getByTestId("remediate-open").isDisabled(), false);
+  await second.page.evaluate(() =>
+    window.__mock.emit("status-changed", { ...window.__mock.status, readOnly: true }),
+  );
+  await second.page.getByTestId("remediate-blocked").waitFor();
+  assert.match(
+    await second.page.getByTestId("remediate-blocked").textContent(),
+    /Read-only mode is on/,
+  );
+  assert.equal(await second.page.getByTestId("remediate-open").isDisabled(), true);
+  assert.equal((await calls(second.page, "remediate_user")).length, 0);
+  await second.context.close();
+});

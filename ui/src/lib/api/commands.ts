@@ -14,6 +14,8 @@ import type {
   LocalAlert,
   PortfolioPage,
   PortfolioQuery,
+  RemediationReport,
+  RemediationStep,
   SettingsInput,
   SettingsView,
   TenantAlerts,
@@ -49,6 +51,26 @@ export const incidentDetail = (tenantId: string, incidentId: string) =>
 
 export const updateIncident = (tenantId: string, incidentId: string, update: IncidentUpdate) =>
   call<IncidentDetail>("update_incident", { tenantId, incidentId, update });
+
+/** UPNs from the incident's user evidence that belong to the tenant. */
+export const remediationCandidates = (tenantId: string, incidentId: string) =>
+  call<string[]>("remediation_candidates", { tenantId, incidentId });
+
+/**
+ * Runs the compromised-user playbook. A refusal rejects (nothing sent); a
+ * step Graph refuses is a `failed` step in the report. The report may carry
+ * a one-time temporary password: callers show it once and keep it nowhere.
+ */
+export const remediateUser = (
+  tenantId: string,
+  upn: string,
+  steps: RemediationStep[],
+  incidentId?: string,
+) =>
+  call<RemediationReport>(
+    "remediate_user",
+    incidentId === undefined ? { tenantId, upn, steps } : { tenantId, upn, steps, incidentId },
+  );
 
 export const health = () => call<Health>("health");
 

@@ -7,8 +7,12 @@
 export type ErrorCode =
   "Invalid" | "NotFound" | "Offline" | "Throttled" | "AuthExpired" | "Forbidden" | "Internal";
 
-/** Form fields a refusal may concern (camelCase, as the engine names them). */
-export type ErrorField = "status" | "classification" | "determination" | "assignedTo" | "comment";
+/**
+ * Form fields a refusal may concern (camelCase, as the engine names them):
+ * the update form's, and the remediation playbook's `user` and `steps`.
+ */
+export type ErrorField =
+  "status" | "classification" | "determination" | "assignedTo" | "comment" | "user" | "steps";
 
 const CODES: readonly ErrorCode[] = [
   "Invalid",

@@ -37,6 +37,12 @@ export type Determination = Open<
 >;
 export type Capability = Open<"none" | "read" | "manage">;
 export type SkipReason = Open<"missing_security_roles" | "not_consented">;
+/** A step of the compromised-user playbook (model.rs `RemediationStep`). */
+export type RemediationStep = Open<
+  "disable_sign_in" | "revoke_sessions" | "reset_password" | "clear_forwarding"
+>;
+/** How a playbook step ended (views.rs `StepResult::outcome`). */
+export type StepOutcome = Open<"done" | "already" | "failed" | "skipped">;
 
 // ---- model.rs ----
 
@@ -209,6 +215,30 @@ export interface IncidentDetail {
   tenantDomains: string[];
   capability: Capability;
   audit: AuditEntry[];
+}
+
+/** The outcome of one playbook step. */
+export interface StepResult {
+  step: RemediationStep;
+  outcome: StepOutcome;
+  /** One sentence for a person: what happened, or Graph's message. */
+  message: string;
+  /**
+   * Only on a done `reset_password`: the temporary password. Shown once;
+   * never stored, logged or put in a URL.
+   */
+  temporaryPassword?: string | null;
+  /** Extra lines: rules removed, mailbox-level forwarding to check. */
+  details: string[];
+}
+
+/** What the compromised-user playbook did, step by step. */
+export interface RemediationReport {
+  tenantId: string;
+  userPrincipalName: string;
+  incidentId: string | null;
+  /** One result per requested step, in the order they ran. */
+  steps: StepResult[];
 }
 
 export interface TenantSummary {
