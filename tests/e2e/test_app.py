@@ -250,6 +250,94 @@ def test_hostile_content_is_shown_as_text_and_never_runs():
         hostile_sim.stop()
 
 
+def check_filter(testid, label):
+    app.one(f'[data-testid="{testid}"]').click()
+    box = app.wait(lambda: [l for l in app.css(".pop label") if l.text.strip() == label],
+                   f"the {label} option")[0]
+    box.find_element(By.CSS_SELECTOR, "input").click()
+    app.d.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+
+
+def save_update():
+    app.one('[data-testid="save"]').click()
+    app.one('[data-testid="saved-note"]', timeout=30)
+
+
+def test_morning_triage_assign_remediate_and_resolve():
+    """The product doc's morning triage: high and active, open the incident,
+    assign it, contain the user, resolve it as a true positive."""
+    # an active high incident of a manageable tenant whose evidence names a user
+    target = None
+    for tenant in writable:
+        for incident in tenant["incidents"]:
+            if incident["id"] == story.get("incident", {}).get("id"):
+                continue
+            if incident["status"] != "active" or incident["severity"].lower() != "high":
+                continue
+            users = app.invoke("remediation_candidates",
+                               {"tenantId": tenant["tenantId"], "incidentId": incident["id"]})
+            if users.get("value"):
+                target = (tenant, incident, users["value"][0])
+                break
+        if target:
+            break
+    assert target, "the simulator has an active high incident naming a user"
+    tenant, incident, upn = target
+
+    goto("portfolio")
+    for button in app.css('[data-testid="clear-filters"]'):
+        button.click()
+    check_filter("filter-severity", "High")
+    check_filter("filter-status", "Active")
+    search = app.one("#filter-text")
+    search.clear()
+    search.send_keys(incident["displayName"])
+    app.wait(lambda: click_row(incident["displayName"], tenant["displayName"]), "its row")
+    app.one('[data-testid="update-form"]')
+
+    # assign to the senior tech (a customer UPN), with a comment
+    owner = app.one("#u-owner")
+    owner.clear()
+    owner.send_keys(f"sec-lead@{tenant['domains'][0]}")
+    app.one("#u-comment").send_keys("Credential access confirmed; containing the user.")
+    save_update()
+
+    # contain the user: the playbook, every step
+    app.one('[data-testid="remediate-open"]').click()
+    app.one('[data-testid="remediation-dialog"]')
+    assert tenant["displayName"] in app.text_of('[data-testid="remediation-dialog"]')
+    app.one('[data-testid="remediation-confirm"]').click()
+    steps = ["disable_sign_in", "revoke_sessions", "reset_password", "clear_forwarding"]
+    outcomes = app.wait(lambda: all(app.css(f'[data-testid="remediation-result-{s}"]') for s in steps)
+                        and {s: app.css(f'[data-testid="remediation-result-{s}"]')[0]
+                             .get_attribute("data-outcome") for s in steps}, "every step's result")
+    assert all(o in ("done", "already") for o in outcomes.values()), outcomes
+    password = app.text_of('[data-testid="remediation-password"]')
+    assert password and len(password) >= 12, "the temporary password is shown once"
+    app.shot("remediation")
+    sent = [(r["method"], r["path"]) for r in sim.requests() if "/users/" in r["path"]]
+    assert any(m == "PATCH" for m, _ in sent), sent
+    assert any(p.endswith("/revokeSignInSessions") for _, p in sent), sent
+
+    # resolve in the same flow
+    app.one('[data-testid="remediation-resolve"]').click()
+    app.wait(lambda: Select(app.one("#u-status")).first_selected_option.get_attribute("value")
+             == "resolved", "status preset to resolved")
+    app.wait(lambda: app.one("#u-class").is_enabled(), "classification enabled")
+    Select(app.one("#u-class")).select_by_value("true_positive")
+    app.wait(lambda: app.one("#u-det").is_enabled(), "determination enabled")
+    Select(app.one("#u-det")).select_by_value("compromised_account")
+    save_update()
+    patches = [r["body"] for r in sim.requests("PATCH")
+               if r["path"].endswith(f"/incidents/{incident['id']}")]
+    assert patches[-1] == {"status": "resolved", "classification": "truePositive",
+                           "determination": "compromisedAccount"}, patches
+    assert password not in open(os.path.join(ART, "tauri-driver.log"), errors="replace").read()
+    app.shot("triage-resolved")
+    for button in app.css('[data-testid="clear-filters"]'):
+        button.click()
+
+
 def test_malformed_ipc_input_is_refused_with_an_error():
     tenant = writable[0]
     incident = tenant["incidents"][0]
@@ -298,6 +386,7 @@ try:
         test_severity_filter_narrows_the_list,
         test_resolving_an_incident_patches_graph_and_shows_at_once,
         test_reopen_then_refresh_shows_active_and_records_one_local_alert,
+        test_morning_triage_assign_remediate_and_resolve,
         test_every_page_renders,
         test_tray_icon_is_installed,
         test_no_secret_or_token_reaches_disk_logs_or_ipc,

@@ -1,72 +1,16 @@
 //! `manage365-cli` end to end against a `graph-sim` process: the walk
 //! through the engine issue's "done when" list, in one story.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
-use serde_json::Value;
+use std::process::Output;
 
-/// A graph-sim child process, killed on drop.
-struct Sim {
-    child: Child,
-    url: String,
-}
+use serde_json::{json, Value};
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{cli, get as sim_get, post, start_sim, Sim};
 
-/// The graph-sim binary beside ours, built on demand when this package's
-/// tests run alone.
-fn sim_binary() -> PathBuf {
-    let cli = PathBuf::from(env!("CARGO_BIN_EXE_manage365-cli"));
-    let sim = cli.with_file_name(format!("graph-sim{}", std::env::consts::EXE_SUFFIX));
-    if !sim.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "graph-sim", "--bin", "graph-sim"])
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "graph-sim builds");
-    }
-    sim
-}
-
-fn start_sim(tenants: u32, without_roles: u32) -> Sim {
-    let mut child = Command::new(sim_binary())
-        .args(["--addr", "127.0.0.1:0", "--seed", "7"])
-        .args(["--tenants", &tenants.to_string()])
-        .args(["--without-security-roles", &without_roles.to_string()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("graph-sim starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("graph-sim listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
-    Sim { child, url }
-}
-
-fn cli(sim_url: &str, data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_manage365-cli"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--graph-url", sim_url, "--login-url", sim_url])
-        .args(args)
-        .env("AZURE_CLIENT_ID", graph_sim::DEFAULT_CLIENT_ID)
-        .env("AZURE_TENANT_ID", graph_sim::DEFAULT_PARTNER_TENANT)
-        .env("AZURE_CLIENT_SECRET", graph_sim::DEFAULT_CLIENT_SECRET)
-        .output()
-        .expect("manage365-cli runs")
+fn sim_post(url: &str) {
+    post(url, json!({}));
 }
 
 fn json(output: &Output) -> Value {
@@ -78,19 +22,6 @@ fn json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).expect("valid JSON on stdout")
 }
 
-fn sim_get(url: &str) -> Value {
-    reqwest::blocking::get(url).unwrap().json().unwrap()
-}
-
-fn sim_post(url: &str) {
-    let status = reqwest::blocking::Client::new()
-        .post(url)
-        .send()
-        .unwrap()
-        .status();
-    assert!(status.is_success(), "{url} answered {status}");
-}
-
 fn patches(sim: &Sim) -> usize {
     let log = sim_get(&format!("{}/_sim/requests", sim.url));
     let entries = log["value"].as_array().cloned().unwrap_or_default();
@@ -99,7 +30,14 @@ fn patches(sim: &Sim) -> usize {
 
 #[test]
 fn the_engine_walkthrough_works_from_the_command_line() {
-    let sim = start_sim(8, 3);
+    let sim = start_sim(&[
+        "--tenants",
+        "8",
+        "--without-security-roles",
+        "3",
+        "--seed",
+        "7",
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| cli(&sim.url, dir.path(), args);
 
