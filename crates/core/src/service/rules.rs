@@ -113,9 +113,26 @@ fn check_assignee(tenant: &Tenant, upn: &str) -> Result<()> {
     if upn.is_empty() {
         return Ok(());
     }
+    check_tenant_user(
+        tenant,
+        upn,
+        "assignedTo",
+        "Defender does not know users of other tenants",
+    )
+}
+
+/// Checks that `upn` names one user of `tenant`: one `@`, nothing
+/// invisible, and a domain the tenant has verified. A refusal is tied to
+/// `field`; `why_only_tenant_users` ends the message for a foreign domain.
+pub(crate) fn check_tenant_user(
+    tenant: &Tenant,
+    upn: &str,
+    field: &'static str,
+    why_only_tenant_users: &str,
+) -> Result<()> {
     let Some((user, domain)) = upn.rsplit_once('@') else {
         return Err(Error::invalid(
-            "assignedTo",
+            field,
             format!("`{upn}` is not a user principal name (user@domain)"),
         ));
     };
@@ -124,15 +141,15 @@ fn check_assignee(tenant: &Tenant, upn: &str) -> Result<()> {
     // another one. None of them occur in a real user principal name.
     if user.is_empty() || user.contains('@') || upn.chars().any(is_hidden_or_space) {
         return Err(Error::invalid(
-            "assignedTo",
+            field,
             format!("{upn:?} is not a valid UPN (one @, no spaces or invisible characters)"),
         ));
     }
     if tenant.domains.is_empty() {
         return Err(Error::invalid(
-            "assignedTo",
+            field,
             format!(
-                "{}'s verified domains are not known yet; sync the tenant, then assign",
+                "{}'s verified domains are not known yet; sync the tenant, then try again",
                 tenant.display_name
             ),
         ));
@@ -143,9 +160,9 @@ fn check_assignee(tenant: &Tenant, upn: &str) -> Result<()> {
         .any(|d| d.eq_ignore_ascii_case(domain))
     {
         return Err(Error::invalid(
-            "assignedTo",
+            field,
             format!(
-                "Assign to a user in {} ({}); Defender does not know users of other tenants",
+                "{upn} is not a user of {} ({}); {why_only_tenant_users}",
                 tenant.display_name,
                 tenant.domains.join(", ")
             ),

@@ -2,6 +2,7 @@
 //! users an incident's evidence names.
 
 use crate::model::{RemediationStep, Tenant};
+use crate::service::rules::check_tenant_user;
 use crate::views::IncidentDetail;
 use crate::{Error, Result};
 
@@ -46,48 +47,15 @@ pub(super) fn check_request(
         .collect())
 }
 
-/// The UPN must be one user of the customer tenant: one `@`, nothing
-/// invisible, and a domain the tenant has verified.
+/// The UPN must be one user of the customer tenant (the same check as an
+/// incident's assignee).
 fn check_upn(tenant: &Tenant, upn: &str) -> Result<()> {
-    let Some((user, domain)) = upn.rsplit_once('@') else {
-        return Err(Error::invalid(
-            "user",
-            format!("{upn:?} is not a user principal name (user@domain)"),
-        ));
-    };
-    if user.is_empty() || user.contains('@') || upn.chars().any(is_hidden_or_space) {
-        return Err(Error::invalid(
-            "user",
-            format!("{upn:?} is not a valid UPN (one @, no spaces or invisible characters)"),
-        ));
-    }
-    if !belongs(tenant, domain) {
-        return Err(Error::invalid(
-            "user",
-            format!(
-                "{upn} is not a user of {} ({}); only the tenant's own users can be remediated",
-                tenant.display_name,
-                tenant.domains.join(", ")
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn belongs(tenant: &Tenant, domain: &str) -> bool {
-    tenant
-        .domains
-        .iter()
-        .any(|d| d.eq_ignore_ascii_case(domain))
-}
-
-/// Whitespace, control characters and invisible formatting characters
-/// (bidi overrides, zero-width marks, BOM): none occur in a real UPN, and
-/// they make one name look like another. Same set as the assignee rule.
-fn is_hidden_or_space(c: char) -> bool {
-    c.is_whitespace()
-        || c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    check_tenant_user(
+        tenant,
+        upn,
+        "user",
+        "only the tenant's own users can be remediated",
+    )
 }
 
 /// A playbook launched from an incident must be about a user that
