@@ -341,7 +341,8 @@ def test_morning_triage_assign_remediate_and_resolve():
 def test_malformed_ipc_input_is_refused_with_an_error():
     tenant = writable[0]
     incident = tenant["incidents"][0]
-    app.wait(lambda: match_count() == expected_total, "the first sync")
+    app.wait(lambda: app.invoke("portfolio", {"query": {"limit": 1}})
+             .get("value", {}).get("total") == expected_total, "the first sync")
     cases = [
         ("portfolio", {"query": 5}),
         ("update_incident", {"tenantId": 7}),
