@@ -269,6 +269,8 @@ def save_update():
 def test_morning_triage_assign_remediate_and_resolve():
     """The product doc's morning triage: high and active, open the incident,
     assign it, contain the user, resolve it as a true positive."""
+    app.wait(lambda: app.invoke("portfolio", {"query": {"limit": 1}})
+             .get("value", {}).get("total") == expected_total, "the first sync")
     # an active high incident of a manageable tenant whose evidence names a user
     target = None
     for tenant in writable:
