@@ -49,8 +49,9 @@ pub fn percentiles(samples: &mut [Duration]) -> Percentiles {
     }
 }
 
-/// The ten filter combinations of the portfolio.
-fn filters(tenant: &str) -> Vec<(&'static str, PortfolioQuery)> {
+/// The ten filter combinations of the portfolio, by label; `tenant` is
+/// the one the "one tenant" filter keeps.
+pub fn filters(tenant: &str) -> Vec<(&'static str, PortfolioQuery)> {
     let q = PortfolioQuery::default;
     vec![
         ("no filter", q()),

@@ -200,6 +200,21 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );
     "#,
+    // 3: counts kept beside the incidents, so the portfolio's severity
+    // counts and the tenant list read a few hundred rows instead of every
+    // incident. Triggers keep them exact under every write path (upserts,
+    // reconcile deletes, cascades); `tally` reads them.
+    super::tally_schema::SCHEMA,
+    // 4: covering indexes for owner suggestions and the MITRE filter, which
+    // otherwise read whole alert rows (evidence included) per match: alert
+    // to incident for counting, incident to alerts for the newest page.
+    // The second replaces `alerts_incident`, whose columns it starts with.
+    r#"
+    CREATE INDEX alerts_tenant_owner ON alerts (tenant_id, assigned_to);
+    CREATE INDEX alerts_incident_of ON alerts (tenant_id, id, incident_id);
+    DROP INDEX alerts_incident;
+    CREATE INDEX alerts_incident_ids ON alerts (tenant_id, incident_id, id);
+    "#,
 ];
 
 /// Brings the schema up to date.
@@ -233,6 +248,13 @@ fn apply(conn: &mut Connection, steps: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Brings an empty connection to `version` exactly, for tests of a later
+/// step against data written under an earlier schema.
+#[cfg(test)]
+pub(super) fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
+    apply(conn, &MIGRATIONS[..version])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +268,20 @@ mod tests {
     fn every_step_applies_to_an_empty_file() {
         let mut conn = Connection::open_in_memory().unwrap();
 
+        migrate(&mut conn).unwrap();
+
+        assert_eq!(version(&conn), MIGRATIONS.len() as u32);
+    }
+
+    #[test]
+    fn reopening_an_up_to_date_file_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.sqlite");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn).unwrap();
+        drop(conn);
+
+        let mut conn = Connection::open(&path).unwrap();
         migrate(&mut conn).unwrap();
 
         assert_eq!(version(&conn), MIGRATIONS.len() as u32);

@@ -29,6 +29,8 @@
 //! - `derived`: per-incident figures computed from its alerts.
 //! - `local_alerts`: re-open alerts with dedupe keys.
 //! - `portfolio`: the cross-tenant queue and its filters.
+//! - `tally`, `tally_schema`: severity counts from the trigger-kept
+//!   tallies, and their tables and triggers.
 //! - `panels`: incident detail and the per-tenant panels.
 //! - `score`: Secure Score snapshots and recommendations.
 //! - `runs`: sync runs and tenant health.
@@ -50,6 +52,8 @@ mod rows;
 mod runs;
 mod score;
 mod settings;
+mod tally;
+mod tally_schema;
 mod tenants;
 mod upserts;
 
@@ -79,6 +83,13 @@ const MAX_IDLE_READERS: usize = 4;
 /// Prepared statements kept per connection. The portfolio builds one SQL
 /// text per filter shape, so this is larger than rusqlite's default.
 const STATEMENT_CACHE: usize = 64;
+
+/// Bytes of the cache file each read connection maps (the OS shares the
+/// pages between connections; this is address space, not memory).
+const READER_MMAP_BYTES: i64 = 1 << 30;
+
+/// Page cache per read connection, in KiB (SQLite's negative form).
+const READER_CACHE_KIB: i64 = -16 * 1024;
 
 /// A handle to the cache. It is `Clone + Send + Sync`: clones share the
 /// same connections, so hand one to each thread or task that needs it.
@@ -182,6 +193,12 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
     if read_only {
         // WAL is a property of the file, set once by the writer.
         conn.pragma_update(None, "query_only", true)?;
+        // Reads map the file instead of copying each page through a read
+        // call, and keep more pages than SQLite's 2 MB default: a tenant's
+        // alerts (evidence included) alone are a few MB.
+        conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
+        conn.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
     } else {
         // NORMAL sync is safe under WAL: a killed process never loses a
         // commit; only a power cut may drop the last few.

@@ -118,12 +118,13 @@ impl Store {
         self.read(|conn| {
             let tx = conn.unchecked_transaction()?;
             let per_day = incidents_per_day(&tx, today)?;
+            let mut trends = score::trends(&tx)?;
             let mut summaries = summary_rows(&tx)?;
             for summary in &mut summaries {
                 if let Some(days) = per_day.get(&summary.tenant_id) {
                     summary.incidents_per_day.clone_from(days);
                 }
-                summary.score_trend = score::trend(&tx, &summary.tenant_id)?;
+                summary.score_trend = trends.remove(&summary.tenant_id).unwrap_or_default();
             }
             Ok(summaries)
         })
@@ -149,11 +150,9 @@ impl Store {
 fn summary_rows(conn: &Connection) -> Result<Vec<TenantSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.display_name, t.domains, t.capability, t.skip_reason, \
-             (SELECT count(*) FROM incidents i WHERE i.tenant_id = t.id \
-                 AND i.status NOT IN ('resolved', 'redirected')), \
-             (SELECT count(*) FROM incidents i WHERE i.tenant_id = t.id \
-                 AND i.status NOT IN ('resolved', 'redirected') AND i.severity = 'high') \
-         FROM tenants t WHERE t.present = 1 ORDER BY t.display_name COLLATE NOCASE, t.id",
+             coalesce(o.open, 0), coalesce(o.high, 0) \
+         FROM tenants t LEFT JOIN incident_open o ON o.tenant_id = t.id \
+         WHERE t.present = 1 ORDER BY t.display_name COLLATE NOCASE, t.id",
     )?;
     let rows = stmt.query_map([], |row| {
         let id: String = row.get(0)?;
@@ -181,25 +180,32 @@ fn incidents_per_day(conn: &Connection, today: NaiveDate) -> Result<HashMap<Stri
         first.and_hms_opt(0, 0, 0).unwrap_or_default(),
         Utc,
     ));
-    let mut stmt = conn.prepare_cached(
-        "SELECT tenant_id, substr(created_at, 1, 10) AS day, count(*) FROM incidents \
-         WHERE created_at >= ?1 GROUP BY tenant_id, day",
-    )?;
-    let mut rows = stmt.query(params![start])?;
+    // Days are the first 10 characters of created_at, as `incident_days`
+    // keys them, so comparing the start's own 10 keeps the same days.
+    let mut stmt =
+        conn.prepare_cached("SELECT tenant_id, day, n FROM incident_days WHERE day >= ?1")?;
+    let mut rows = stmt.query(params![&start[..10]])?;
 
+    // Days as incident_days spells them, so a row's index is a lookup
+    // rather than a date parse (there are tenants × 14 rows).
+    let days: HashMap<String, usize> = (0..TREND_DAYS)
+        .map(|n| {
+            (
+                (first + Days::new(n)).format("%Y-%m-%d").to_string(),
+                n as usize,
+            )
+        })
+        .collect();
     let mut per_tenant: HashMap<String, Vec<u32>> = HashMap::new();
     while let Some(row) = rows.next()? {
         let day: String = row.get(1)?;
-        let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
+        let Some(&index) = days.get(&day) else {
             continue;
         };
-        let index = (day - first).num_days();
-        if (0..TREND_DAYS as i64).contains(&index) {
-            let days = per_tenant
-                .entry(row.get(0)?)
-                .or_insert_with(|| vec![0; TREND_DAYS as usize]);
-            days[index as usize] += row.get::<_, u32>(2)?;
-        }
+        let series = per_tenant
+            .entry(row.get(0)?)
+            .or_insert_with(|| vec![0; TREND_DAYS as usize]);
+        series[index] += row.get::<_, u32>(2)?;
     }
     Ok(per_tenant)
 }

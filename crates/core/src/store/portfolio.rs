@@ -11,7 +11,7 @@ use rusqlite::{params_from_iter, Connection};
 use super::codec::{get_opt_ts, like_escape};
 use super::rows::{incident_row, ROW_COLUMNS};
 use super::tenants::query_skipped;
-use super::{Result, Store};
+use super::{tally, Result, Store};
 use crate::model::{Classification, Severity};
 use crate::views::{IncidentRow, PortfolioPage, PortfolioQuery, SeverityCounts};
 
@@ -24,30 +24,52 @@ const PREFIX_END: char = '\u{10FFFF}';
 
 /// A WHERE clause over `incidents i JOIN tenants t` and its parameters.
 #[derive(Debug, Default)]
-struct Filter {
-    clauses: Vec<String>,
-    params: Vec<Value>,
+pub(super) struct Filter {
+    pub(super) clauses: Vec<String>,
+    pub(super) params: Vec<Value>,
+    /// The MITRE filter, written two ways over the same parameters.
+    mitre: Option<Mitre>,
+}
+
+/// One MITRE filter in the form each query runs fastest with.
+#[derive(Debug)]
+struct Mitre {
+    /// Per incident, any alert with a matching technique: lets the newest
+    /// page stop after its rows instead of listing every match first.
+    exists: String,
+    /// Every matching incident listed once from the technique index: the
+    /// cheaper way to count all of them.
+    listed: String,
 }
 
 impl Filter {
     /// Adds a parameter and returns its placeholder.
-    fn bind(&mut self, value: impl Into<Value>) -> String {
+    pub(super) fn bind(&mut self, value: impl Into<Value>) -> String {
         self.params.push(value.into());
         format!("?{}", self.params.len())
     }
 
     /// `expr IN (?, ?, ...)` over `values`.
-    fn any_of<'a>(&mut self, expr: &str, values: impl Iterator<Item = &'a str>) -> String {
+    pub(super) fn any_of<'a>(
+        &mut self,
+        expr: &str,
+        values: impl Iterator<Item = &'a str>,
+    ) -> String {
         let slots: Vec<String> = values.map(|v| self.bind(v.to_string())).collect();
         format!("{expr} IN ({})", slots.join(", "))
     }
 
-    fn sql(&self) -> String {
+    /// The FROM and WHERE of a page (`for_page`) or of a count.
+    fn sql(&self, for_page: bool) -> String {
         let mut sql = String::from(
             "FROM incidents i JOIN tenants t ON t.id = i.tenant_id \
                                     WHERE t.present = 1",
         );
-        for clause in &self.clauses {
+        let mitre = self
+            .mitre
+            .as_ref()
+            .map(|m| if for_page { &m.exists } else { &m.listed });
+        for clause in self.clauses.iter().chain(mitre) {
             sql.push_str(" AND ");
             sql.push_str(clause);
         }
@@ -77,9 +99,10 @@ fn build(q: &PortfolioQuery) -> Filter {
     mitre_filter(&mut f, &q.mitre);
     if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let p = f.bind(format!("%{}%", like_escape(text)));
+        // The tenant name is matched once per query, not once per row.
         f.clauses.push(format!(
-            "(i.display_name LIKE {p} ESCAPE '\\' OR t.display_name LIKE {p} ESCAPE '\\' \
-             OR i.assigned_to LIKE {p} ESCAPE '\\')"
+            "(i.display_name LIKE {p} ESCAPE '\\' OR i.assigned_to LIKE {p} ESCAPE '\\' \
+             OR i.tenant_id IN (SELECT id FROM tenants WHERE display_name LIKE {p} ESCAPE '\\'))"
         ));
     }
     f
@@ -92,7 +115,9 @@ fn owner_filter(f: &mut Filter, q: &PortfolioQuery) {
         alternatives.push(f.any_of("i.assigned_to COLLATE NOCASE", owners));
     }
     if q.unassigned_only {
-        alternatives.push("i.assigned_to IS NULL OR i.assigned_to = ''".to_string());
+        // One expression, not `IS NULL OR = ''`: SQLite would answer that OR
+        // from an owner index and sort every unassigned incident by date.
+        alternatives.push("coalesce(i.assigned_to, '') = ''".to_string());
     }
     if !alternatives.is_empty() {
         f.clauses.push(format!("({})", alternatives.join(" OR ")));
@@ -127,18 +152,25 @@ fn mitre_filter(f: &mut Filter, prefixes: &[String]) {
     if ranges.is_empty() {
         return;
     }
-    f.clauses.push(format!(
-        "(i.tenant_id, i.id) IN (SELECT a.tenant_id, a.incident_id FROM alert_techniques x \
-         JOIN alerts a ON a.tenant_id = x.tenant_id AND a.id = x.alert_id WHERE {})",
-        ranges.join(" OR ")
-    ));
+    let ranges = ranges.join(" OR ");
+    f.mitre = Some(Mitre {
+        exists: format!(
+            "EXISTS (SELECT 1 FROM alerts a JOIN alert_techniques x \
+             ON x.tenant_id = a.tenant_id AND x.alert_id = a.id \
+             WHERE a.tenant_id = i.tenant_id AND a.incident_id = i.id AND ({ranges}))"
+        ),
+        listed: format!(
+            "(i.tenant_id, i.id) IN (SELECT a.tenant_id, a.incident_id FROM alert_techniques x \
+             JOIN alerts a ON a.tenant_id = x.tenant_id AND a.id = x.alert_id WHERE {ranges})"
+        ),
+    });
 }
 
 fn page(conn: &Connection, f: &Filter, limit: u32, offset: u32) -> Result<Vec<IncidentRow>> {
     let sql = format!(
         "SELECT {ROW_COLUMNS} {} ORDER BY i.created_at DESC, i.id DESC, i.tenant_id DESC \
          LIMIT ?{} OFFSET ?{}",
-        f.sql(),
+        f.sql(true),
         f.params.len() + 1,
         f.params.len() + 2,
     );
@@ -151,10 +183,12 @@ fn page(conn: &Connection, f: &Filter, limit: u32, offset: u32) -> Result<Vec<In
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn counts(conn: &Connection, f: &Filter) -> Result<SeverityCounts> {
+/// Severity counts of every row `f` matches, counted row by row: for the
+/// filters the tallies do not cover.
+fn counted(conn: &Connection, f: &Filter) -> Result<SeverityCounts> {
     let sql = format!(
         "SELECT i.severity, count(*) {} GROUP BY i.severity",
-        f.sql()
+        f.sql(false)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(f.params.iter()))?;
@@ -162,14 +196,7 @@ fn counts(conn: &Connection, f: &Filter) -> Result<SeverityCounts> {
     let mut counts = SeverityCounts::default();
     while let Some(row) = rows.next()? {
         let severity: String = row.get(0)?;
-        let n: u32 = row.get(1)?;
-        match Severity::from_product(&severity) {
-            Severity::High => counts.high += n,
-            Severity::Medium => counts.medium += n,
-            Severity::Low => counts.low += n,
-            Severity::Informational => counts.informational += n,
-            Severity::Unknown | Severity::Other(_) => counts.unknown += n,
-        }
+        tally::add(&mut counts, &severity, row.get(1)?);
     }
     Ok(counts)
 }
@@ -191,7 +218,10 @@ impl Store {
             // One read transaction: the page and its counts see one state.
             let tx = conn.unchecked_transaction()?;
             let items = page(&tx, &filter, limit, q.offset)?;
-            let counts = counts(&tx, &filter)?;
+            let counts = match tally::counts(&tx, q)? {
+                Some(counts) => counts,
+                None => counted(&tx, &filter)?,
+            };
             let total =
                 counts.high + counts.medium + counts.low + counts.informational + counts.unknown;
 

@@ -2,6 +2,8 @@
 //! what Graph returns in one pull) and recommendations (replaced on every
 //! pull that brings them, so retired controls disappear).
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::codec::{get_ts, Ts};
@@ -72,14 +74,21 @@ fn snapshot(row: &Row<'_>) -> rusqlite::Result<ScoreSnapshot> {
     })
 }
 
-/// A tenant's snapshots, oldest first.
-pub(super) fn trend(conn: &Connection, tenant_id: &str) -> Result<Vec<ScoreSnapshot>> {
+/// Every present tenant's snapshots, oldest first, by tenant: one query
+/// for the whole tenant list instead of one per tenant.
+pub(super) fn trends(conn: &Connection) -> Result<HashMap<String, Vec<ScoreSnapshot>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT tenant_id, created_at, current_score, max_score FROM score_snapshots \
-         WHERE tenant_id = ?1 ORDER BY created_at",
+        "SELECT s.tenant_id, s.created_at, s.current_score, s.max_score \
+         FROM score_snapshots s \
+         WHERE s.tenant_id IN (SELECT id FROM tenants WHERE present = 1) \
+         ORDER BY s.tenant_id, s.created_at",
     )?;
-    let rows = stmt.query_map([tenant_id], snapshot)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut trends: HashMap<String, Vec<ScoreSnapshot>> = HashMap::new();
+    for row in stmt.query_map([], snapshot)? {
+        let row = row?;
+        trends.entry(row.tenant_id.clone()).or_default().push(row);
+    }
+    Ok(trends)
 }
 
 fn recommendation(row: &Row<'_>) -> rusqlite::Result<Recommendation> {

@@ -8,3 +8,4 @@ mod panels;
 mod portfolio;
 mod pulls;
 mod records;
+mod tally;
