@@ -4,9 +4,10 @@
 //! flow from an incident to its resolution, and the temporary password
 //! never reaching the cache files, the audit log or the logs.
 
-use std::io::Write;
+#[path = "common/logs.rs"]
+mod captured;
+
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
 
 use graph_sim::{RunningSim, SimConfig};
 use manage365_core::auth::{Credential, Secret};
@@ -20,36 +21,9 @@ use manage365_core::views::{PortfolioQuery, RemediationReport, StepResult};
 use manage365_core::ErrorCode;
 use serde_json::{json, Value};
 
+use captured::logs;
+
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-/// Everything this test binary logs at trace level, engine and simulator.
-fn logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let sink = buffer.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || Sink(sink.clone()))
-            .try_init();
-        buffer
-    })
-    .clone()
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A simulator (two managed tenants, one read-only) and a synced desk.
 struct World {

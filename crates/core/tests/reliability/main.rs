@@ -6,6 +6,9 @@
 //! The crash suite lives with the CLI (`crates/cli/tests/crash.rs`)
 //! because it kills a real process.
 
+#[path = "../common/logs.rs"]
+mod captured;
+
 mod bad_input;
 mod boundaries;
 mod checker;

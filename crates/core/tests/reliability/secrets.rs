@@ -6,9 +6,8 @@
 //! settings. The secret lives only in the keychain (keyring-core's sample
 //! store here); tokens live only in memory.
 
-use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use graph_sim::SimConfig;
@@ -20,36 +19,8 @@ use manage365_core::service::Desk;
 use manage365_core::sync::Trigger;
 use serde_json::json;
 
+use crate::captured::logs;
 use crate::support::{self, Control};
-
-/// Everything logged at trace level by this test binary.
-fn logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let sink = buffer.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || Sink(sink.clone()))
-            .try_init();
-        buffer
-    })
-    .clone()
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn count(haystack: &[u8], needle: &str) -> usize {
     let needle = needle.as_bytes();
