@@ -31,6 +31,16 @@ const incident: Incident = {
   comments: [],
 };
 
+describe("form", () => {
+  it("shows Graph's unknown classification and determination as not set", () => {
+    const f = formFrom({ ...incident, classification: "unknown", determination: "unknown" });
+
+    expect(f.classification).toBe("");
+    expect(f.determination).toBe("");
+    expect(buildUpdate(incident, { ...f, status: "resolved" })).toEqual({ status: "resolved" });
+  });
+});
+
 describe("classification rule", () => {
   it("is blocked until the incident is or becomes resolved", () => {
     const f = formFrom(incident);

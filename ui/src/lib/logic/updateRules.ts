@@ -55,11 +55,16 @@ export const ONLY_FOR_TRUE_POSITIVES = "Only for true positives";
 export function formFrom(i: Incident): UpdateForm {
   return {
     status: i.status,
-    classification: i.classification ?? "",
-    determination: i.determination ?? "",
+    classification: notUnknown(i.classification),
+    determination: notUnknown(i.determination),
     assignedTo: i.assignedTo ?? "",
     comment: "",
   };
+}
+
+/** Graph sends `unknown` for "not classified yet": the form shows it as not set. */
+function notUnknown<T extends string>(value: T | null): T | "" {
+  return value && value !== "unknown" ? value : "";
 }
 
 /** Why classification is disabled, or null when it may be set. */
