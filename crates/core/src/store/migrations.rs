@@ -215,6 +215,10 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX alerts_incident;
     CREATE INDEX alerts_incident_ids ON alerts (tenant_id, incident_id, id);
     "#,
+    // 5: a trigram index over incident titles and owners, and each
+    // incident's distinct techniques, so the portfolio's text and MITRE
+    // filters read index ranges instead of every incident or alert.
+    super::search_schema::SCHEMA,
 ];
 
 /// Brings the schema up to date.

@@ -51,6 +51,7 @@ mod pulls;
 mod rows;
 mod runs;
 mod score;
+mod search_schema;
 mod settings;
 mod tally;
 mod tally_schema;

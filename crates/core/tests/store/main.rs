@@ -8,4 +8,5 @@ mod panels;
 mod portfolio;
 mod pulls;
 mod records;
+mod search;
 mod tally;
