@@ -2,8 +2,8 @@
 //!
 //! A full pull must make at least these round trips, each costing the
 //! simulator's latency `L`, with the largest pages the simulator (like
-//! Graph) serves: GDAP lists at `$top=300`, incidents with
-//! `$expand=alerts` at 1000, alerts_v2 at 2000.
+//! Graph) serves: GDAP lists at `$top=300`, incidents at 1000, alerts_v2
+//! at 2000.
 //!
 //! - partner token, GDAP customers and relationships pages, one
 //!   access-assignment read per relationship (the capability check);

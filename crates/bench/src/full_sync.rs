@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use graph_sim::{RunningSim, DEFAULT_BUDGET_PER_MINUTE};
+use manage365_core::graph::GraphConfig;
 use manage365_core::sync::{SyncOptions, Trigger};
 
 use crate::report::{secs, Figure, Report};
@@ -31,6 +32,9 @@ pub struct Measured {
     /// Incidents and alerts in the cache afterwards.
     pub cached: (u64, u64),
     /// Tenants pulled at once.
+    pub tenants_at_once: usize,
+    /// The client's cap on requests in flight: the bound's usable
+    /// concurrency.
     pub concurrency: usize,
     /// The cache folder (kept for later scenarios).
     pub dir: tempfile::TempDir,
@@ -62,7 +66,8 @@ pub async fn measure(
         wall,
         traffic,
         cached,
-        concurrency: concurrency.unwrap_or(SyncOptions::default().concurrency),
+        tenants_at_once: concurrency.unwrap_or(SyncOptions::default().concurrency),
+        concurrency: concurrency.unwrap_or(GraphConfig::default().max_in_flight),
         dir,
         desk,
     })
@@ -115,8 +120,8 @@ pub async fn run(size: Size) -> Result<Report> {
     let sim = world::start(&shape).await?;
     let m = measure(&sim, &shape, None).await?;
     let mut report = Report::new(format!(
-        "1. Full sync: {} tenants × {} incidents × {} alerts (+{} standalone), {} ms latency, engine defaults ({} tenants at once)",
-        shape.tenants, shape.incidents, shape.alerts, shape.standalone, shape.latency_ms, m.concurrency
+        "1. Full sync: {} tenants × {} incidents × {} alerts (+{} standalone), {} ms latency, engine defaults ({} tenants at once, {} requests in flight)",
+        shape.tenants, shape.incidents, shape.alerts, shape.standalone, shape.latency_ms, m.tenants_at_once, m.concurrency
     ));
     figures(&mut report, &shape, &m);
     sim.shutdown().await;

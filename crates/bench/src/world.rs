@@ -68,20 +68,22 @@ pub async fn start(shape: &Shape) -> Result<RunningSim> {
 }
 
 /// A Desk with its cache in `dir`, connected to `sim`, pulling up to
-/// `concurrency` tenants at once (`None` = the engine's default).
+/// `concurrency` tenants at once and at most that many requests in flight
+/// (`None` = the engine's defaults).
 pub fn desk(sim: &RunningSim, dir: &Path, concurrency: Option<usize>) -> Result<Desk> {
     let mut options = SyncOptions::default();
-    if let Some(c) = concurrency {
-        options.concurrency = c;
-    }
-    let desk = Desk::open(dir, "bench")?.with_sync_options(options);
-    let config = GraphConfig {
+    let mut config = GraphConfig {
         graph_url: sim.url(),
         login_url: sim.url(),
         client_id: sim.client_id(),
         partner_tenant: sim.partner_tenant(),
         ..GraphConfig::default()
     };
+    if let Some(c) = concurrency {
+        options.concurrency = c;
+        config.max_in_flight = c;
+    }
+    let desk = Desk::open(dir, "bench")?.with_sync_options(options);
     let credential = Credential::ClientSecret(Secret::new(sim.client_secret()));
     let client = GraphClient::new(config, credential).map_err(manage365_core::Error::from)?;
     desk.connect(Some(client));

@@ -70,6 +70,10 @@ pub struct GraphConfig {
     pub requests_per_minute: u32,
     /// Requests in flight to one tenant at once (at least 1 is used).
     pub max_concurrent_per_tenant: usize,
+    /// Requests in flight at once across every tenant, token requests
+    /// included (at least 1 is used): what one desk asks of the network
+    /// and of Graph's global limits at any moment.
+    pub max_in_flight: usize,
     /// `$top` on list calls; `None` lets Graph choose its page size.
     pub page_size: Option<u32>,
     /// First backoff step when Graph gives no `Retry-After`; doubles per
@@ -110,6 +114,10 @@ impl GraphConfig {
             requests_per_minute: 150,
             // secureScore documents "max 4 concurrent"; used for all paths.
             max_concurrent_per_tenant: 4,
+            // Enough to keep a few hundred tenants' round trips overlapping
+            // at Graph's 50-300 ms latency, well below Graph's global
+            // per-app limits.
+            max_in_flight: 64,
             // Fewer, larger pages: each page is a 50-300 ms round trip and
             // one of the 150 requests a tenant gets per minute. The docs
             // are silent on the maximum $top for incidents and alerts_v2;

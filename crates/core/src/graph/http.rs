@@ -208,6 +208,9 @@ impl Inner {
     ) -> Result<Reply, Result<Error, reqwest::Error>> {
         let token = self.tokens.bearer(call.tenant).await.map_err(Ok)?;
         let _permit = self.pacer.admit(call.tenant, call.url.path()).await;
+        // Held until the body is read: the exchange occupies the network
+        // until then. Taken after the token, whose fetch takes its own.
+        let _in_flight = self.in_flight.acquire().await.expect("never closed");
         let client_request_id = new_request_id();
         let mut request = self
             .http

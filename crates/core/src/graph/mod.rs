@@ -47,6 +47,8 @@ pub(crate) struct Inner {
     http: reqwest::Client,
     tokens: token::Tokens,
     pacer: pacing::Pacer,
+    /// Caps requests in flight across tenants ([`GraphConfig::max_in_flight`]).
+    in_flight: Arc<tokio::sync::Semaphore>,
     graph_requests: AtomicU64,
     /// GDAP access assignments per relationship, so a steady tick does not
     /// re-read hundreds of unchanged lists (see `partner.rs`).
@@ -132,8 +134,10 @@ impl GraphClient {
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
 
         let config = Arc::new(config);
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1)));
         let inner = Inner {
-            tokens: token::Tokens::new(config.clone(), credential, http.clone()),
+            tokens: token::Tokens::new(config.clone(), credential, http.clone(), in_flight.clone()),
+            in_flight,
             pacer: pacing::Pacer::new(config.requests_per_minute, config.max_concurrent_per_tenant),
             graph_requests: AtomicU64::new(0),
             assignments: partner::AssignmentCache::default(),

@@ -68,6 +68,8 @@ pub(crate) struct Tokens {
     config: Arc<GraphConfig>,
     credential: Credential,
     http: reqwest::Client,
+    /// The client's cap on requests in flight, shared with Graph calls.
+    in_flight: Arc<tokio::sync::Semaphore>,
     requests: AtomicU64,
     /// One slot per tenant; the async mutex makes concurrent callers for
     /// one tenant share a single fetch.
@@ -79,11 +81,13 @@ impl Tokens {
         config: Arc<GraphConfig>,
         credential: Credential,
         http: reqwest::Client,
+        in_flight: Arc<tokio::sync::Semaphore>,
     ) -> Self {
         Tokens {
             config,
             credential,
             http,
+            in_flight,
             requests: AtomicU64::new(0),
             slots: Mutex::default(),
         }
@@ -169,12 +173,14 @@ impl Tokens {
                 .clone()
                 .try_into()
                 .map_err(|e: reqwest::Error| TokenHttpError::Build(e.to_string()))?;
+            // Held for the exchange only, never across a retry's sleep.
+            let permit = self.in_flight.acquire().await.expect("never closed");
             self.requests.fetch_add(1, Ordering::Relaxed);
             let result = self.http.execute(reqwest_request).await;
             let retries_left = attempt < self.config.max_retries;
-            match result {
+            let wait = match result {
                 Err(e) if retries_left && !e.is_connect() => {
-                    tokio::time::sleep(jittered_backoff(self.config.backoff_base, attempt)).await;
+                    jittered_backoff(self.config.backoff_base, attempt)
                 }
                 Err(e) => return Err(transport(e)),
                 Ok(response) if matches!(response.status().as_u16(), 429 | 503 | 504) => {
@@ -189,10 +195,12 @@ impl Tokens {
                         return Err(TokenHttpError::Throttled(retry_after));
                     }
                     tracing::warn!(status = response.status().as_u16(), "token endpoint busy");
-                    tokio::time::sleep(wait).await;
+                    wait
                 }
                 Ok(response) => return into_http_response(response).await,
-            }
+            };
+            drop(permit);
+            tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }

@@ -219,6 +219,8 @@ const MIGRATIONS: &[&str] = &[
     // incident's distinct techniques, so the portfolio's text and MITRE
     // filters read index ranges instead of every incident or alert.
     super::search_schema::SCHEMA,
+    // 6: the full-text index is rewritten once per write, not per incident.
+    super::search_schema::DEFERRED_TEXT,
 ];
 
 /// Brings the schema up to date.

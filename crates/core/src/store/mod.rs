@@ -31,6 +31,9 @@
 //! - `portfolio`: the cross-tenant queue and its filters.
 //! - `tally`, `tally_schema`: severity counts from the trigger-kept
 //!   tallies, and their tables and triggers.
+//! - `search_schema`: the full-text and technique indexes behind the
+//!   portfolio's text and MITRE filters.
+//! - `checkpoint`: the thread that copies the write-ahead log back.
 //! - `panels`: incident detail and the per-tenant panels.
 //! - `score`: Secure Score snapshots and recommendations.
 //! - `runs`: sync runs and tenant health.
@@ -40,6 +43,7 @@
 //! client secret.
 
 mod audit;
+mod checkpoint;
 mod codec;
 mod derived;
 mod error;
@@ -85,12 +89,26 @@ const MAX_IDLE_READERS: usize = 4;
 /// text per filter shape, so this is larger than rusqlite's default.
 const STATEMENT_CACHE: usize = 64;
 
-/// Bytes of the cache file each read connection maps (the OS shares the
-/// pages between connections; this is address space, not memory).
-const READER_MMAP_BYTES: i64 = 1 << 30;
+/// Bytes of the cache file each connection maps (the OS shares the pages
+/// between connections; this is address space, not memory).
+const MMAP_BYTES: i64 = 1 << 30;
 
 /// Page cache per read connection, in KiB (SQLite's negative form).
 const READER_CACHE_KIB: i64 = -16 * 1024;
+
+/// Page cache of the writer, in KiB. A tenant pull walks the incident
+/// table, six of its indexes, the tallies and the alert indexes; with
+/// SQLite's 2 MB default those pages were read back from the file for
+/// every pull of a large cache.
+const WRITER_CACHE_KIB: i64 = -64 * 1024;
+
+/// WAL pages after which a commit copies the log back into the file
+/// itself. The checkpoint thread (`checkpoint`) normally does it long
+/// before; this is the fallback, for when readers keep it from finishing.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_000;
+
+/// Bytes the log file is cut back to once copied.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
 /// A handle to the cache. It is `Clone + Send + Sync`: clones share the
 /// same connections, so hand one to each thread or task that needs it.
@@ -106,6 +124,8 @@ struct Inner {
     /// The single writer. SQLite allows one writer at a time anyway; the
     /// mutex makes callers queue here instead of on SQLITE_BUSY.
     writer: Mutex<Connection>,
+    /// Copies the log back into the file off the writer's path.
+    checkpointer: Option<checkpoint::Checkpointer>,
     /// Idle read connections. A reader is taken out for the length of one
     /// query and put back, so reads never wait on the writer's mutex.
     readers: Mutex<Vec<Connection>>,
@@ -134,6 +154,7 @@ impl Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
+                checkpointer: checkpoint::Checkpointer::start(path),
                 readers: Mutex::new(vec![reader]),
             }),
         })
@@ -153,7 +174,16 @@ impl Store {
             .writer
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        f(&mut conn)
+        let result = f(&mut conn)?;
+        // The write has committed; a failed flush only leaves incidents
+        // marked stale, which searches still find (see `search_schema`).
+        if let Err(error) = search_schema::flush(&mut conn) {
+            tracing::warn!(%error, "full-text index not brought up to date");
+        }
+        if let Some(checkpointer) = &self.inner.checkpointer {
+            checkpointer.nudge();
+        }
+        Ok(result)
     }
 
     /// Runs `f` on a read connection from the pool.
@@ -197,7 +227,7 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
         // Reads map the file instead of copying each page through a read
         // call, and keep more pages than SQLite's 2 MB default: a tenant's
         // alerts (evidence included) alone are a few MB.
-        conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         conn.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
     } else {
@@ -205,6 +235,13 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
         // commit; only a power cut may drop the last few.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
+        // Statement journals (every upsert that fires a trigger has one)
+        // stay in memory instead of a temporary file.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     }
     Ok(conn)
 }

@@ -130,8 +130,9 @@ fn text_narrows(conn: &Connection, q: &PortfolioQuery) -> Result<bool> {
     };
     let found: i64 = conn
         .prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM incident_text \
-             WHERE incident_text MATCH ?1 LIMIT ?2)",
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM incident_text \
+             WHERE incident_text MATCH ?1 LIMIT ?2)) \
+             + (SELECT count(*) FROM incident_text_stale)",
         )?
         .query_row(params![phrase(text), NARROW_LIMIT], |r| r.get(0))?;
     Ok(found < NARROW_LIMIT)
@@ -140,7 +141,8 @@ fn text_narrows(conn: &Connection, q: &PortfolioQuery) -> Result<bool> {
 /// Case-insensitive (ASCII) substring match over title, owner and tenant
 /// name. With `narrow`, the trigram index lists the candidate incidents
 /// (a superset: it folds case beyond ASCII) and LIKE stays the final
-/// check, so the rows are exactly those of the plain scan.
+/// check, so the rows are exactly those of the plain scan. Incidents
+/// written since the index's last flush are candidates too.
 fn text_filter(f: &mut Filter, text: &str, narrow: bool) {
     let p = f.bind(format!("%{}%", like_escape(text)));
     // The tenant name is matched once per query, not once per row.
@@ -151,7 +153,9 @@ fn text_filter(f: &mut Filter, text: &str, narrow: bool) {
         f.clauses.push(format!(
             "((i.tenant_id, i.id) IN (SELECT k.tenant_id, k.id FROM incident_text \
              JOIN incident_search_keys k ON k.k = incident_text.rowid \
-             WHERE incident_text MATCH {m}) OR {tenants})"
+             WHERE incident_text MATCH {m} \
+             UNION ALL SELECT k.tenant_id, k.id FROM incident_text_stale s \
+             JOIN incident_search_keys k ON k.k = s.k) OR {tenants})"
         ));
     }
     f.clauses.push(format!(

@@ -86,6 +86,7 @@ impl Store {
     pub fn apply_pull(&self, pull: &TenantPull) -> Result<PullOutcome> {
         check_pull(pull)?;
         self.write(|conn| {
+            let started = std::time::Instant::now();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let outcome = write_pull(&tx, pull)?;
             tx.commit()?;
@@ -95,6 +96,7 @@ impl Store {
                 incidents = outcome.incidents_written,
                 alerts = outcome.alerts_written,
                 reopened = outcome.reopened.len(),
+                write_ms = started.elapsed().as_millis() as u64,
                 "pull stored"
             );
             Ok(outcome)

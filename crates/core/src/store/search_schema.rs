@@ -2,7 +2,10 @@
 //! incidents' titles and owners, and the techniques of each incident's
 //! alerts, both kept exact by triggers under every write path (upserts,
 //! reconcile deletes, cascades). `portfolio` uses them to narrow its text
-//! and MITRE filters to an index lookup; `migrations` lists this as step 5.
+//! and MITRE filters to an index lookup; `migrations` lists this as step 5,
+//! and step 6 defers the full-text writes to one [`flush`] per write.
+
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Migration 5.
 ///
@@ -109,6 +112,72 @@ pub(super) const SCHEMA: &str = r#"
     END;
 "#;
 
+/// Migration 6: the full-text index is brought up to date once per write
+/// instead of once per incident.
+///
+/// FTS5 writes its pending terms out as a new index segment whenever a
+/// statement that touches it opens a savepoint, which every trigger-fired
+/// write does; migration 5's per-row triggers therefore left one segment
+/// per incident written, and merging them cost most of a tenant pull. The
+/// triggers now only note the changed incident in `incident_text_stale`,
+/// and [`flush`] rewrites those rows of `incident_text` in three
+/// statements after each write. Searches also treat stale incidents as
+/// candidates (LIKE stays the final check), so results stay exact even if
+/// a process dies between a write and its flush.
+pub(super) const DEFERRED_TEXT: &str = r#"
+    CREATE TABLE incident_text_stale (k INTEGER PRIMARY KEY);
+    -- The triggers test for a listed key instead of INSERT OR IGNORE: an
+    -- upsert's own conflict clause overrides the one of a trigger it fires.
+
+    DROP TRIGGER incident_text_insert;
+    DROP TRIGGER incident_text_update;
+    DROP TRIGGER incident_text_delete;
+
+    CREATE TRIGGER incident_text_insert AFTER INSERT ON incidents BEGIN
+        INSERT INTO incident_search_keys (tenant_id, id) VALUES (new.tenant_id, new.id);
+        INSERT INTO incident_text_stale (k)
+            SELECT k FROM incident_search_keys WHERE tenant_id = new.tenant_id AND id = new.id
+            AND k NOT IN (SELECT k FROM incident_text_stale);
+    END;
+    CREATE TRIGGER incident_text_update AFTER UPDATE OF display_name, assigned_to ON incidents
+    WHEN old.display_name IS NOT new.display_name OR old.assigned_to IS NOT new.assigned_to
+    BEGIN
+        INSERT INTO incident_text_stale (k)
+            SELECT k FROM incident_search_keys WHERE tenant_id = new.tenant_id AND id = new.id
+            AND k NOT IN (SELECT k FROM incident_text_stale);
+    END;
+    CREATE TRIGGER incident_text_delete AFTER DELETE ON incidents BEGIN
+        INSERT INTO incident_text_stale (k)
+            SELECT k FROM incident_search_keys WHERE tenant_id = old.tenant_id AND id = old.id
+            AND k NOT IN (SELECT k FROM incident_text_stale);
+        DELETE FROM incident_search_keys WHERE tenant_id = old.tenant_id AND id = old.id;
+    END;
+"#;
+
+/// Rewrites the full-text rows of the incidents written since the last
+/// flush, in one transaction. Cheap when nothing is stale.
+pub(super) fn flush(conn: &mut Connection) -> rusqlite::Result<()> {
+    let stale: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM incident_text_stale)")?
+        .query_row([], |r| r.get(0))?;
+    if !stale {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "DELETE FROM incident_text WHERE rowid IN (SELECT k FROM incident_text_stale);
+         -- CROSS JOIN keeps this order: the planner has no statistics for
+         -- the stale list and would rather scan every incident.
+         INSERT INTO incident_text (rowid, display_name, assigned_to)
+             SELECT k.k, i.display_name, coalesce(i.assigned_to, '')
+             FROM incident_text_stale s
+             CROSS JOIN incident_search_keys k ON k.k = s.k
+             CROSS JOIN incidents i ON i.tenant_id = k.tenant_id AND i.id = k.id;
+         DELETE FROM incident_text_stale;",
+    )?;
+    tx.commit()
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -153,5 +222,57 @@ mod tests {
              WHERE incident_text MATCH '\"bob@\" OR \"WAVE\"' ORDER BY 1",
         );
         assert_eq!(found, ["1", "2"]);
+    }
+
+    #[test]
+    fn writes_mark_incidents_stale_until_a_flush_rewrites_their_text() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO tenants (id, display_name, capability) VALUES ('t1', 'Contoso', 'manage');
+             INSERT INTO incidents (tenant_id, id, display_name, severity, status, assigned_to,
+                                    created_at, last_update_at)
+             VALUES ('t1', '1', 'Phishing wave', 'high', 'active', NULL, 'a', 'a'),
+                    ('t1', '2', 'Password spray', 'low', 'active', NULL, 'b', 'b');",
+        )
+        .unwrap();
+        let matching = |conn: &Connection, text: &str| {
+            rows(
+                conn,
+                &format!(
+                    "SELECT k.id FROM incident_text JOIN incident_search_keys k \
+                     ON k.k = incident_text.rowid WHERE incident_text MATCH '\"{text}\"'"
+                ),
+            )
+        };
+        let stale =
+            |conn: &Connection| rows(conn, "SELECT CAST(k AS TEXT) FROM incident_text_stale").len();
+        assert_eq!(stale(&conn), 2);
+        assert!(
+            matching(&conn, "wave").is_empty(),
+            "not indexed before a flush"
+        );
+
+        super::flush(&mut conn).unwrap();
+        assert_eq!(stale(&conn), 0);
+        assert_eq!(matching(&conn, "wave"), ["1"]);
+
+        conn.execute_batch(
+            "UPDATE incidents SET display_name = 'Mailbox rule' WHERE id = '1';
+             UPDATE incidents SET assigned_to = 'bob@contoso.com' WHERE id = '1';
+             DELETE FROM incidents WHERE id = '2';",
+        )
+        .unwrap();
+        assert_eq!(stale(&conn), 2, "each changed incident listed once");
+        super::flush(&mut conn).unwrap();
+
+        assert!(matching(&conn, "wave").is_empty());
+        assert_eq!(matching(&conn, "bob@"), ["1"]);
+        assert_eq!(matching(&conn, "mailbox"), ["1"]);
+        assert!(matching(&conn, "spray").is_empty());
+        assert_eq!(
+            rows(&conn, "SELECT CAST(count(*) AS TEXT) FROM incident_text"),
+            ["1"]
+        );
     }
 }
