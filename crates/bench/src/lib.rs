@@ -9,6 +9,7 @@
 //!
 //! - [`world`]: the simulated world, a Desk connected to it, request logs.
 //! - [`bound`]: the lower bound a full sync cannot beat.
+//! - [`scale`]: caches larger than one simulator holds, by copying tenants.
 //! - [`full_sync`], [`peer`], [`steady`], [`queries`], [`app`], [`growth`]:
 //!   scenarios 1 to 6 of the benchmark issue.
 
@@ -19,6 +20,7 @@ pub mod growth;
 pub mod peer;
 pub mod queries;
 pub mod report;
+pub mod scale;
 pub mod steady;
 pub mod world;
 
