@@ -78,6 +78,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
             values.iter_mut().for_each(|i| *i = expanded(tenant, i));
         }
     }
+    // Writing the body happens outside the world lock, so concurrent
+    // requests for other tenants are not held up.
+    drop(world);
 
     Ok(ok_json(caller.shape(body)))
 }

@@ -22,12 +22,14 @@ fn serve(
     path: &str,
 ) -> Result<Response, GraphError> {
     let query = Query::parse(caller.query.as_deref())?;
-    let mut world = state.world();
-    admit(&mut world, caller, Access::Read, Perm::Events)?;
-    let tenant = world
-        .tenant(&caller.tenant_id)
-        .ok_or_else(|| GraphError::not_found("tenant"))?;
-    let items = pick(tenant).clone();
+    let items = {
+        let mut world = state.world();
+        admit(&mut world, caller, Access::Read, Perm::Events)?;
+        let tenant = world
+            .tenant(&caller.tenant_id)
+            .ok_or_else(|| GraphError::not_found("tenant"))?;
+        pick(tenant).clone()
+    };
     let list_url = format!("{}/v1.0/{path}", state.base_url());
     let paging = Paging {
         list_url: &list_url,
