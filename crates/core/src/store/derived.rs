@@ -6,7 +6,7 @@
 //! Also here: the customer UPNs seen in evidence, remembered per tenant
 //! for assigned-to suggestions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::codec::{get_json, get_opt_ts, opt_ts, to_json};
 use super::Result;
-use crate::model::Evidence;
+use crate::model::{Alert, Evidence};
 
 /// Evidence kinds that name an affected entity, in the order rows list
 /// them (users, then devices, then mailboxes).
@@ -27,6 +27,15 @@ const ENTITY_KINDS: [&str; 3] = ["user", "device", "mailbox"];
 pub(super) struct EntityLabel {
     pub kind: String,
     pub label: String,
+}
+
+impl EntityLabel {
+    fn of(evidence: &Evidence) -> EntityLabel {
+        EntityLabel {
+            kind: evidence.kind.clone(),
+            label: evidence.label.clone(),
+        }
+    }
 }
 
 /// One alert's contribution to its incident.
@@ -71,27 +80,45 @@ pub(super) fn derive(alerts: &[AlertFacts]) -> Derived {
     }
 }
 
+/// Alerts written in the current transaction, by id: their evidence is in
+/// memory, so refreshing their incidents need not read it back.
+pub(super) type Fresh<'a> = HashMap<&'a str, &'a Alert>;
+
 /// Recomputes one incident's figures from its cached alerts. An incident
 /// not in the cache (an alert named it before it was pulled) is skipped.
+/// Alerts in `fresh` are taken as written; only others' evidence is read.
 pub(super) fn refresh_incident(
     conn: &Connection,
     tenant_id: &str,
     incident_id: &str,
+    fresh: &Fresh<'_>,
 ) -> Result<()> {
     let mut select = conn.prepare_cached(
-        "SELECT evidence, first_activity_at, last_activity_at FROM alerts a \
+        "SELECT id, first_activity_at, last_activity_at FROM alerts a \
          WHERE a.tenant_id = ?1 AND a.incident_id = ?2 \
          ORDER BY a.first_activity_at IS NULL, a.first_activity_at, a.created_at, a.id",
     )?;
-    let facts = select
+    let rows = select
         .query_map([tenant_id, incident_id], |row| {
-            Ok(AlertFacts {
-                evidence: get_json(row, 0)?,
-                first_activity_at: get_opt_ts(row, 1)?,
-                last_activity_at: get_opt_ts(row, 2)?,
-            })
+            Ok((
+                row.get::<_, String>(0)?,
+                get_opt_ts(row, 1)?,
+                get_opt_ts(row, 2)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut facts = Vec::with_capacity(rows.len());
+    for (id, first_activity_at, last_activity_at) in rows {
+        let evidence = match fresh.get(id.as_str()) {
+            Some(alert) => alert.evidence.iter().map(EntityLabel::of).collect(),
+            None => stored_labels(conn, tenant_id, &id)?,
+        };
+        facts.push(AlertFacts {
+            evidence,
+            first_activity_at,
+            last_activity_at,
+        });
+    }
     let derived = derive(&facts);
 
     let mut update = conn.prepare_cached(
@@ -108,6 +135,13 @@ pub(super) fn refresh_incident(
         opt_ts(derived.last_activity_at),
     ])?;
     Ok(())
+}
+
+/// The entity labels of a cached alert's evidence.
+fn stored_labels(conn: &Connection, tenant_id: &str, alert_id: &str) -> Result<Vec<EntityLabel>> {
+    let mut select =
+        conn.prepare_cached("SELECT evidence FROM alerts WHERE tenant_id = ?1 AND id = ?2")?;
+    Ok(select.query_row([tenant_id, alert_id], |row| get_json(row, 0))?)
 }
 
 /// User principal names in a piece of evidence: the label of user

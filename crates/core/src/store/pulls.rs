@@ -13,9 +13,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::codec::{get_opt_ts, opt_ts, to_json};
-use super::derived::refresh_incident;
+use super::derived::{refresh_incident, Fresh};
 use super::local_alerts::{raise, Raise};
-use super::upserts::{write_alert, write_incident};
+use super::upserts::{write_alert, write_incident, AlertRow};
 use super::{score, Error, Result, Store};
 use crate::model::{Alert, Incident, IncidentStatus, Recommendation, ScoreSnapshot, Severity};
 use crate::views::LocalAlert;
@@ -85,10 +85,11 @@ impl Store {
     /// of the pull is kept and the previous data stays as it was.
     pub fn apply_pull(&self, pull: &TenantPull) -> Result<PullOutcome> {
         check_pull(pull)?;
+        let alerts = AlertRow::all(&pull.alerts)?;
         self.write(|conn| {
             let started = std::time::Instant::now();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let outcome = write_pull(&tx, pull)?;
+            let outcome = write_pull(&tx, pull, &alerts)?;
             tx.commit()?;
             tracing::debug!(
                 tenant_id = %pull.tenant_id,
@@ -109,15 +110,19 @@ impl Store {
         if let Some(other) = alerts.iter().find(|a| a.tenant_id != incident.tenant_id) {
             return Err(mismatch(&incident.tenant_id, &other.tenant_id));
         }
+        let rows = AlertRow::all(alerts)?;
         self.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut touched = BTreeSet::from([incident.id.clone()]);
+            let mut fresh = Fresh::new();
             write_incident(&tx, incident)?;
-            for alert in alerts {
-                write_alert(&tx, alert, &mut touched)?;
+            for row in &rows {
+                if write_alert(&tx, row, &mut touched)? {
+                    fresh.insert(&row.alert().id, row.alert());
+                }
             }
             for id in &touched {
-                refresh_incident(&tx, &incident.tenant_id, id)?;
+                refresh_incident(&tx, &incident.tenant_id, id, &fresh)?;
             }
             tx.commit()?;
             Ok(())
@@ -175,7 +180,7 @@ fn check_pull(pull: &TenantPull) -> Result<()> {
     }
 }
 
-fn write_pull(tx: &Connection, pull: &TenantPull) -> Result<PullOutcome> {
+fn write_pull(tx: &Connection, pull: &TenantPull, alerts: &[AlertRow<'_>]) -> Result<PullOutcome> {
     let tenant_name = tenant_name(tx, &pull.tenant_id)?;
     let mut touched = BTreeSet::new();
     let mut outcome = PullOutcome {
@@ -197,9 +202,11 @@ fn write_pull(tx: &Connection, pull: &TenantPull) -> Result<PullOutcome> {
             outcome.reopened.push(reopen);
         }
     }
-    for alert in &pull.alerts {
-        if write_alert(tx, alert, &mut touched)? {
+    let mut fresh = Fresh::new();
+    for row in alerts {
+        if write_alert(tx, row, &mut touched)? {
             outcome.alerts_written += 1;
+            fresh.insert(&row.alert().id, row.alert());
         }
     }
 
@@ -208,7 +215,7 @@ fn write_pull(tx: &Connection, pull: &TenantPull) -> Result<PullOutcome> {
         reconcile(tx, pull)?;
     }
     for id in &touched {
-        refresh_incident(tx, &pull.tenant_id, id)?;
+        refresh_incident(tx, &pull.tenant_id, id, &fresh)?;
     }
     if let Some((snapshots, recommendations)) = &pull.secure_score {
         score::write(tx, &pull.tenant_id, snapshots, recommendations)?;

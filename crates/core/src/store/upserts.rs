@@ -53,21 +53,52 @@ pub(super) fn write_incident(tx: &Connection, incident: &Incident) -> Result<boo
     Ok(changed == 1)
 }
 
+/// An alert with its JSON columns already written out, so that the text
+/// (evidence is a few KB an alert) is built before the writer's lock is
+/// taken rather than while every other tenant waits on it.
+pub(super) struct AlertRow<'a> {
+    alert: &'a Alert,
+    techniques: String,
+    evidence: String,
+}
+
+impl<'a> AlertRow<'a> {
+    /// Serializes `alert`'s JSON columns.
+    pub(super) fn new(alert: &'a Alert) -> Result<AlertRow<'a>> {
+        Ok(AlertRow {
+            alert,
+            techniques: to_json(&alert.mitre_techniques)?,
+            evidence: to_json(&alert.evidence)?,
+        })
+    }
+
+    /// Rows for every alert of `alerts`.
+    pub(super) fn all(alerts: &'a [Alert]) -> Result<Vec<AlertRow<'a>>> {
+        alerts.iter().map(AlertRow::new).collect()
+    }
+
+    /// The alert.
+    pub(super) fn alert(&self) -> &'a Alert {
+        self.alert
+    }
+}
+
 /// Upserts an alert with its techniques and UPNs, adding to `touched` the
 /// incident it belongs to and the one it left, if it moved. Returns false
 /// when the cached copy is newer.
 pub(super) fn write_alert(
     tx: &Connection,
-    alert: &Alert,
+    row: &AlertRow<'_>,
     touched: &mut BTreeSet<String>,
 ) -> Result<bool> {
+    let alert = row.alert;
     let mut previous =
         tx.prepare_cached("SELECT incident_id FROM alerts WHERE tenant_id = ?1 AND id = ?2")?;
     let left: Option<Option<String>> = previous
         .query_row([&alert.tenant_id, &alert.id], |r| r.get(0))
         .optional()?;
 
-    if !upsert_alert_row(tx, alert)? {
+    if !upsert_alert_row(tx, row)? {
         return Ok(false);
     }
     touched.extend(left.flatten());
@@ -77,7 +108,8 @@ pub(super) fn write_alert(
     Ok(true)
 }
 
-fn upsert_alert_row(tx: &Connection, alert: &Alert) -> Result<bool> {
+fn upsert_alert_row(tx: &Connection, row: &AlertRow<'_>) -> Result<bool> {
+    let alert = row.alert;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO alerts (tenant_id, id, incident_id, title, description, category, \
              severity, status, classification, determination, assigned_to, mitre_techniques, \
@@ -113,7 +145,7 @@ fn upsert_alert_row(tx: &Connection, alert: &Alert) -> Result<bool> {
         alert.classification.as_ref().map(|c| c.as_str()),
         alert.determination.as_ref().map(|d| d.as_str()),
         alert.assigned_to,
-        to_json(&alert.mitre_techniques)?,
+        row.techniques,
         alert.recommended_actions,
         alert.service_source,
         alert.detection_source,
@@ -122,7 +154,7 @@ fn upsert_alert_row(tx: &Connection, alert: &Alert) -> Result<bool> {
         opt_ts(alert.first_activity_at),
         opt_ts(alert.last_activity_at),
         alert.web_url,
-        to_json(&alert.evidence)?,
+        row.evidence,
     ])?;
     Ok(changed == 1)
 }
