@@ -11,7 +11,8 @@ BUILD_PKGS=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libjavasc
   libsoup-3.0-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev
   libdbus-1-dev nodejs npm)
 TEST_PKGS=(xvfb xauth x11-utils imagemagick dbus dbus-x11 webkit2gtk-driver dunst libnotify-bin
-  gnome-keyring libsecret-tools fonts-dejavu-core chromium gcc-mingw-w64-x86-64 python3-venv sqlite3)
+  gnome-keyring libsecret-tools fonts-dejavu-core chromium gcc-mingw-w64-x86-64 python3-venv sqlite3
+  xdotool)
 
 want=("${BUILD_PKGS[@]}")
 [ "${WITH_TEST_TOOLS:-0}" = 1 ] && want+=("${TEST_PKGS[@]}")

@@ -38,3 +38,6 @@ fi
 step "end to end: the real app under Xvfb against graph-sim"
 cargo build --locked -p manage365-desk -p graph-sim
 bash tests/e2e/run.sh
+
+step "benchmark: the app's cold start and memory, small size (fails if no rows are painted)"
+cargo run --locked -p manage365-bench -- --scenario app --small

@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "acknowledge_local_alert",
     "sync_now",
     "open_in_portal",
+    "mark_first_rows_painted",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 //! - `state`: the engine session the window shows (demo or real tenants).
 //! - `commands`: the thin IPC commands (`docs/ipc.md`).
 //! - `events`: engine events to the window, tray and notifications.
+//! - `startup`: the time from process start to the first painted rows.
 //! - `tray`, `links`, `logs`, `error`: as named.
 
 mod commands;
@@ -11,6 +12,7 @@ mod error;
 mod events;
 mod links;
 mod logs;
+mod startup;
 mod state;
 mod tray;
 
@@ -29,6 +31,8 @@ const MAIN_WINDOW: &str = "main";
 
 /// Builds and runs the app until the user quits.
 pub fn run() {
+    // First thing: the startup mark times from here.
+    let startup = startup::StartupMark::now();
     let app = tauri::Builder::default()
         // A second launch focuses the running window instead.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -38,6 +42,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .manage(PendingOpen::default())
+        .manage(startup)
         .setup(|app| setup(app.handle()).map_err(|e| -> Box<dyn std::error::Error> { e.into() }))
         .on_window_event(|window, event| match event {
             // Closing the window keeps the app syncing in the tray.
@@ -76,6 +81,8 @@ pub fn run() {
             commands::sync_now,
             // links
             commands::open_in_portal,
+            // startup time in the log
+            startup::mark_first_rows_painted,
         ])
         .build(tauri::generate_context!())
         .expect("the app could not be built");

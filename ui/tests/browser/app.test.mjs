@@ -44,6 +44,31 @@ test("portfolio renders rows newest first with counts and sync words", async () 
   await context.close();
 });
 
+test("the first painted portfolio rows are reported to the shell once", async () => {
+  const { context, page } = await openApp(env);
+  await rows(page).first().waitFor();
+  await page.waitForFunction(() =>
+    window.__ipcCalls.some((c) => c.cmd === "mark_first_rows_painted"),
+  );
+  const painted = await rows(page).count();
+  const [mark] = await calls(page, "mark_first_rows_painted");
+  assert.ok(mark.args.rows > 0 && mark.args.rows <= painted, `rows ${mark.args.rows}`);
+
+  // Leaving the portfolio and coming back repaints it but marks nothing.
+  await page.locator("body").click({ position: { x: 600, y: 5 } });
+  await page.keyboard.press("g");
+  await page.keyboard.press("h");
+  await page.getByTestId("skip-list").waitFor();
+  await page.keyboard.press("g");
+  await page.keyboard.press("p");
+  await rows(page).first().waitFor();
+  await page.evaluate(
+    () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+  );
+  assert.equal((await calls(page, "mark_first_rows_painted")).length, 1);
+  await context.close();
+});
+
 test("filters narrow the list and persist across a reload", async () => {
   const { context, page } = await openApp(env);
   await rows(page).first().waitFor();

@@ -99,3 +99,7 @@ export const finishDeviceSignIn = () => call<SettingsView>("finish_device_sign_i
 export const useDemoMode = () => call<SettingsView>("use_demo_mode");
 
 export const openInPortal = (url: string) => call<null>("open_in_portal", { url });
+
+/** Tells the shell the portfolio's first `rows` rows are on screen (logged once, with the time since start). */
+export const markFirstRowsPainted = (rows: number) =>
+  call<null>("mark_first_rows_painted", { rows });

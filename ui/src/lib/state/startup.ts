@@ -1,0 +1,37 @@
+// The startup mark: once per app run, when the portfolio's first rows are
+// on screen, the shell is told so and logs the time since the process
+// started. "On screen" means after Svelte flushed the DOM and the browser
+// produced two frames: the first rAF runs before a paint, the second after.
+
+import { tick } from "svelte";
+import * as api from "../api";
+
+let marked = false;
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+/** Rows of the incident grid that show an incident (not a placeholder). */
+function paintedRows(): number {
+  const rows = document.querySelectorAll("#incident-grid [data-row]");
+  return [...rows].filter((r) => !r.querySelector(".loading")).length;
+}
+
+/**
+ * Reports the first painted portfolio rows, once. Call it when the list has
+ * loaded a non-empty page; if no row is in the grid by the time the frames
+ * are out (the user left the page), a later call tries again.
+ */
+export async function markFirstRowsPainted(): Promise<void> {
+  if (marked) return;
+  marked = true;
+  await tick();
+  await nextFrame();
+  await nextFrame();
+  const rows = paintedRows();
+  if (rows === 0) {
+    marked = false;
+    return;
+  }
+  // Only the log is at stake: a failure here must not reach the analyst.
+  await api.markFirstRowsPainted(rows).catch(() => undefined);
+}
