@@ -31,6 +31,8 @@ pub struct Measured {
     pub traffic: Traffic,
     /// Incidents and alerts in the cache afterwards.
     pub cached: (u64, u64),
+    /// How long the cache's single writer was held during the sync.
+    pub writer_busy: Duration,
     /// Tenants pulled at once.
     pub tenants_at_once: usize,
     /// The client's cap on requests in flight: the bound's usable
@@ -51,9 +53,11 @@ pub async fn measure(
     let dir = tempfile::tempdir()?;
     let desk = world::desk(sim, dir.path(), concurrency)?;
     world::clear_log(sim).await?;
+    let busy_before = desk.cache_writer_busy();
     let started = Instant::now();
     let summary = desk.sync_once(Trigger::Manual).await?;
     let wall = started.elapsed();
+    let writer_busy = desk.cache_writer_busy().saturating_sub(busy_before);
     let traffic = world::traffic(sim).await?;
     if summary.outcome != "ok" {
         return Err(crate::BenchError::Check(format!(
@@ -66,6 +70,7 @@ pub async fn measure(
         wall,
         traffic,
         cached,
+        writer_busy,
         tenants_at_once: concurrency.unwrap_or(SyncOptions::default().concurrency),
         concurrency: concurrency.unwrap_or(GraphConfig::default().max_in_flight),
         dir,
@@ -93,6 +98,13 @@ pub fn figures(report: &mut Report, shape: &Shape, m: &Measured) {
             m.traffic.security, m.traffic.tokens, m.traffic.gdap
         ),
     ));
+    report.push(
+        Figure::info("cache writer held (serial)", secs(m.writer_busy)).reference(format!(
+            "{:.0}% of the wall time; {:.2} ms per tenant pull",
+            100.0 * m.writer_busy.as_secs_f64() / m.wall.as_secs_f64(),
+            m.writer_busy.as_secs_f64() * 1000.0 / shape.tenants.max(1) as f64
+        )),
+    );
     report.push(
         Figure::info("429 answers", m.traffic.throttled.to_string())
             .target("0", m.traffic.throttled == 0),

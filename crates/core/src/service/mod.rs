@@ -87,6 +87,12 @@ impl Desk {
         self
     }
 
+    /// Total time the cache's single writer has been held since this Desk
+    /// opened (see [`Store::writer_busy`]): the serial share of a sync.
+    pub fn cache_writer_busy(&self) -> std::time::Duration {
+        self.store.writer_busy()
+    }
+
     /// The current settings.
     pub fn settings(&self) -> Settings {
         self.settings

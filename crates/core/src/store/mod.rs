@@ -63,8 +63,9 @@ mod tenants;
 mod upserts;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -129,6 +130,9 @@ struct Inner {
     /// Idle read connections. A reader is taken out for the length of one
     /// query and put back, so reads never wait on the writer's mutex.
     readers: Mutex<Vec<Connection>>,
+    /// Nanoseconds the writer's mutex has been held since the store was
+    /// opened: writes queue on it, so this is the serial part of a sync.
+    writer_busy_ns: AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -156,6 +160,7 @@ impl Store {
                 writer: Mutex::new(writer),
                 checkpointer: checkpoint::Checkpointer::start(path),
                 readers: Mutex::new(vec![reader]),
+                writer_busy_ns: AtomicU64::new(0),
             }),
         })
     }
@@ -163,6 +168,14 @@ impl Store {
     /// The cache file.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// How long the writer connection has been held, in total, since the
+    /// store was opened. Every write queues on that one connection, so the
+    /// growth of this figure over a sync is the part of it that no
+    /// concurrency can shorten.
+    pub fn writer_busy(&self) -> Duration {
+        Duration::from_nanos(self.inner.writer_busy_ns.load(Ordering::Relaxed))
     }
 
     /// Runs `f` on the writer connection.
@@ -174,10 +187,25 @@ impl Store {
             .writer
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let result = f(&mut conn)?;
+        let held = Instant::now();
+        let result = self.write_locked(&mut conn, f);
+        let nanos = u64::try_from(held.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.inner
+            .writer_busy_ns
+            .fetch_add(nanos, Ordering::Relaxed);
+        result
+    }
+
+    /// The body of [`Store::write`], with the writer's mutex held.
+    fn write_locked<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let result = f(conn)?;
         // The write has committed; a failed flush only leaves incidents
         // marked stale, which searches still find (see `search_schema`).
-        if let Err(error) = search_schema::flush(&mut conn) {
+        if let Err(error) = search_schema::flush(conn) {
             tracing::warn!(%error, "full-text index not brought up to date");
         }
         if let Some(checkpointer) = &self.inner.checkpointer {

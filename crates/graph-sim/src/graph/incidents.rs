@@ -85,20 +85,16 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
     Ok(ok_json(caller.shape(body)))
 }
 
-/// Sorts by `createdDateTime` descending (ids break ties).
+/// Sorts by `createdDateTime` descending (ids break ties). The keys are
+/// compared in place: lists are sorted on every request.
 pub fn newest_first(items: &mut [Value]) {
-    items.sort_by(|a, b| {
-        let key = |v: &Value| {
-            (
-                v["createdDateTime"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                v["id"].as_str().unwrap_or_default().to_string(),
-            )
-        };
-        key(b).cmp(&key(a))
-    });
+    fn key(v: &Value) -> (&str, &str) {
+        (
+            v["createdDateTime"].as_str().unwrap_or_default(),
+            v["id"].as_str().unwrap_or_default(),
+        )
+    }
+    items.sort_by(|a, b| key(b).cmp(&key(a)));
 }
 
 fn locate<'w>(
