@@ -91,7 +91,6 @@ pub fn run() {
     app.run(|_, _| {});
 }
 
-/// Opens the cache, picks the session and installs the tray.
 /// Linux only (WebKitGTK): unless the user chose otherwise, the web view
 /// renders without WebKit's DMA-BUF renderer. On machines without a GPU
 /// driver that renderer composites through Mesa's software GL, which kept
@@ -111,6 +110,7 @@ fn webview_defaults() {
     }
 }
 
+/// Opens the cache, picks the session and installs the tray.
 fn setup(app: &AppHandle) -> Result<(), String> {
     let data_dir = std::env::var_os("MANAGE365_DATA_DIR")
         .map(std::path::PathBuf::from)

@@ -34,13 +34,24 @@ impl StartupMark {
     }
 }
 
-/// The UI's report that the portfolio's first `rows` rows were painted.
+/// The UI's report that the portfolio's first `rows` rows were painted,
+/// `page_ms` after the page's navigation started and `script_ms` after
+/// its scripts began to run (both by the page's clock): what the process
+/// spent before the page, loading it, and in the app's own code.
 #[tauri::command]
-pub fn mark_first_rows_painted(mark: State<'_, StartupMark>, rows: u32) {
+pub fn mark_first_rows_painted(
+    mark: State<'_, StartupMark>,
+    rows: u32,
+    page_ms: Option<u64>,
+    script_ms: Option<u64>,
+) {
     match mark.first_paint() {
         Some(elapsed) => {
             let since_start_ms = elapsed.as_millis() as u64;
-            info!(since_start_ms, rows, "first portfolio rows painted");
+            info!(
+                since_start_ms,
+                rows, page_ms, script_ms, "first portfolio rows painted"
+            );
         }
         None => debug!(rows, "first rows already marked; ignored"),
     }

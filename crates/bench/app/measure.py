@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 
-from session import Failed, app_env, check_session, fresh_data, memory, stop, tree, wait_mark
+from session import (Failed, app_env, check_session, fresh_data, memory, page_times, stop, tree,
+                     wait_mark)
 
 
 def timed_run(args, closed_port):
@@ -30,13 +31,14 @@ def timed_run(args, closed_port):
     try:
         since_start_ms, rows = wait_mark(lambda: app.poll() is None, started + args.timeout)
         wall_ms = (time.monotonic() - started) * 1000
+        page_ms, script_ms = page_times()
         time.sleep(2)
         loaded = memory(app.pid, data)
         check_session(time.monotonic() + 10)
     finally:
         stop(tree(app.pid))
     return {"wall_ms": wall_ms, "since_start_ms": since_start_ms, "rows": rows, "memory": loaded,
-            "load": load}
+            "load": load, "page_ms": page_ms, "script_ms": script_ms}
 
 
 def scroll_tools():

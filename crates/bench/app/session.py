@@ -9,6 +9,8 @@ import time
 
 APP_ID = "com.manage365.desk"
 MARK = re.compile(r"first portfolio rows painted.*since_start_ms=(\d+).*rows=(\d+)")
+# The page's own clock in the same line (absent from older builds).
+PAGE_TIMES = re.compile(r"first portfolio rows painted.*page_ms=(\d+).*script_ms=(\d+)")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -59,6 +61,12 @@ def wait_mark(alive, deadline):
             raise Failed("the app exited before painting rows:\n" + log_text()[-3000:])
         time.sleep(0.005)
     raise Failed("no \"first portfolio rows painted\" in the app's log:\n" + log_text()[-3000:])
+
+
+def page_times():
+    """(page_ms, script_ms) of the mark, or (None, None)."""
+    m = PAGE_TIMES.search(log_text())
+    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
 def check_session(deadline):

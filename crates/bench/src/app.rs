@@ -61,6 +61,10 @@ struct Memory {
 struct Run {
     wall_ms: f64,
     since_start_ms: u64,
+    /// The page's clock at the mark: navigation start to the paint.
+    page_ms: Option<u64>,
+    /// Navigation start to the app's scripts running.
+    script_ms: Option<u64>,
     rows: u64,
     memory: Memory,
     /// The 1-minute load average before the run.

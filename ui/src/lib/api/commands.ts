@@ -101,5 +101,5 @@ export const useDemoMode = () => call<SettingsView>("use_demo_mode");
 export const openInPortal = (url: string) => call<null>("open_in_portal", { url });
 
 /** Tells the shell the portfolio's first `rows` rows are on screen (logged once, with the time since start). */
-export const markFirstRowsPainted = (rows: number) =>
-  call<null>("mark_first_rows_painted", { rows });
+export const markFirstRowsPainted = (rows: number, pageMs: number, scriptMs: number) =>
+  call<null>("mark_first_rows_painted", { rows, pageMs, scriptMs });

@@ -8,6 +8,11 @@ import * as api from "../api";
 
 let marked = false;
 
+// When this module's code ran, in ms since the page's navigation started:
+// the bundle evaluates every module at once, so this is when the app's
+// scripts started running.
+const scriptStartedMs = performance.now();
+
 const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 
 /** Rows of the incident grid that show an incident (not a placeholder). */
@@ -33,5 +38,7 @@ export async function markFirstRowsPainted(): Promise<void> {
     return;
   }
   // Only the log is at stake: a failure here must not reach the analyst.
-  await api.markFirstRowsPainted(rows).catch(() => undefined);
+  await api
+    .markFirstRowsPainted(rows, Math.round(performance.now()), Math.round(scriptStartedMs))
+    .catch(() => undefined);
 }
