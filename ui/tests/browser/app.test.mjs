@@ -53,6 +53,11 @@ test("the first painted portfolio rows are reported to the shell once", async ()
   const painted = await rows(page).count();
   const [mark] = await calls(page, "mark_first_rows_painted");
   assert.ok(mark.args.rows > 0 && mark.args.rows <= painted, `rows ${mark.args.rows}`);
+  // Times within the page: scripts start after navigation, rows after them.
+  assert.ok(
+    mark.args.scriptMs >= 0 && mark.args.pageMs >= mark.args.scriptMs,
+    JSON.stringify(mark.args),
+  );
 
   // Leaving the portfolio and coming back repaints it but marks nothing.
   await page.locator("body").click({ position: { x: 600, y: 5 } });
@@ -66,6 +71,42 @@ test("the first painted portfolio rows are reported to the shell once", async ()
     () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
   );
   assert.equal((await calls(page, "mark_first_rows_painted")).length, 1);
+  await context.close();
+});
+
+test("a finished sync reloads the list, an offline one leaves it as it is", async () => {
+  const { context, page } = await openApp(env);
+  await rows(page).first().waitFor();
+  const reads = async () => (await calls(page, "portfolio")).length;
+  const before = await reads();
+  const run = (outcome) =>
+    page.evaluate(
+      (o) =>
+        window.__mock.emit("sync-finished", {
+          id: 7,
+          trigger: "scheduled",
+          startedAt: new Date().toISOString(),
+          finishedAt: new Date().toISOString(),
+          outcome: o,
+          tenantsOk: o === "offline" ? 0 : 2,
+          tenantsSkipped: 0,
+          tenantsFailed: o === "offline" ? 2 : 0,
+          incidents: 0,
+          alerts: 0,
+          requests: 1,
+        }),
+      outcome,
+    );
+
+  await run("offline");
+  await run("ok");
+  await page.waitForFunction(
+    (n) => window.__ipcCalls.filter((c) => c.cmd === "portfolio").length > n,
+    before,
+  );
+  // Events arrive in order: had the offline run reloaded, two reads would be there.
+  await page.waitForTimeout(200);
+  assert.equal((await reads()) - before, 1);
   await context.close();
 });
 
