@@ -10,7 +10,7 @@ use manage365_core::sync::{SyncOptions, Trigger};
 
 use crate::report::{secs, Figure, Report};
 use crate::world::{self, Shape, Traffic};
-use crate::{bound, Result, Size};
+use crate::{bound, cpu, Result, Size};
 
 /// The world of scenarios 1 to 3 at `size`.
 pub fn shape(size: Size) -> Shape {
@@ -33,6 +33,8 @@ pub struct Measured {
     pub cached: (u64, u64),
     /// How long the cache's single writer was held during the sync.
     pub writer_busy: Duration,
+    /// CPU time of the process (engine and simulator) during the sync.
+    pub cpu: Option<Duration>,
     /// Tenants pulled at once.
     pub tenants_at_once: usize,
     /// The client's cap on requests in flight: the bound's usable
@@ -54,9 +56,13 @@ pub async fn measure(
     let desk = world::desk(sim, dir.path(), concurrency)?;
     world::clear_log(sim).await?;
     let busy_before = desk.cache_writer_busy();
+    let cpu_before = cpu::process_time();
     let started = Instant::now();
     let summary = desk.sync_once(Trigger::Manual).await?;
     let wall = started.elapsed();
+    let cpu = cpu::process_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let writer_busy = desk.cache_writer_busy().saturating_sub(busy_before);
     let traffic = world::traffic(sim).await?;
     if summary.outcome != "ok" {
@@ -71,6 +77,7 @@ pub async fn measure(
         traffic,
         cached,
         writer_busy,
+        cpu,
         tenants_at_once: concurrency.unwrap_or(SyncOptions::default().concurrency),
         concurrency: concurrency.unwrap_or(GraphConfig::default().max_in_flight),
         dir,
@@ -105,6 +112,17 @@ pub fn figures(report: &mut Report, shape: &Shape, m: &Measured) {
             m.writer_busy.as_secs_f64() * 1000.0 / shape.tenants.max(1) as f64
         )),
     );
+    if let Some(used) = m.cpu {
+        let cores = cpu::cores();
+        let floor = used.div_f64(cores as f64);
+        report.push(
+            Figure::info("CPU used, engine + simulator", secs(used)).reference(format!(
+                "÷ {cores} cores = floor {} → wall {:.2}× the CPU floor",
+                secs(floor),
+                m.wall.as_secs_f64() / floor.as_secs_f64().max(0.001)
+            )),
+        );
+    }
     report.push(
         Figure::info("429 answers", m.traffic.throttled.to_string())
             .target("0", m.traffic.throttled == 0),

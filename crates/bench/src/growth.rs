@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use crate::report::{secs, Figure, Report};
-use crate::{full_sync, queries, scale, world, Result, Size};
+use crate::{cpu, full_sync, queries, scale, world, Result, Size};
 
 /// Tenant counts at `size`.
 pub fn steps(size: Size) -> [usize; 3] {
@@ -31,10 +31,14 @@ pub async fn run(size: Size) -> Result<Report> {
             Figure::info(
                 format!("full sync, {tenants} tenants"),
                 format!(
-                    "{} ({} requests, {:.2} ms per tenant)",
+                    "{} ({} requests, {:.2} ms per tenant{})",
                     secs(m.wall),
                     m.traffic.requests,
-                    m.wall.as_secs_f64() * 1000.0 / tenants as f64
+                    m.wall.as_secs_f64() * 1000.0 / tenants as f64,
+                    m.cpu.map_or(String::new(), |used| format!(
+                        ", CPU floor {}",
+                        secs(used.div_f64(cpu::cores() as f64))
+                    ))
                 ),
             )
             .target("≤ 1.25 × bound", ratio <= 1.25)

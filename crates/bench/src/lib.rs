@@ -9,12 +9,14 @@
 //!
 //! - [`world`]: the simulated world, a Desk connected to it, request logs.
 //! - [`bound`]: the lower bound a full sync cannot beat.
+//! - [`cpu`]: the process's CPU time, the floor the cores set.
 //! - [`scale`]: caches larger than one simulator holds, by copying tenants.
 //! - [`full_sync`], [`peer`], [`steady`], [`queries`], [`app`], [`growth`]:
 //!   scenarios 1 to 6 of the benchmark issue.
 
 pub mod app;
 pub mod bound;
+pub mod cpu;
 pub mod full_sync;
 pub mod growth;
 pub mod peer;
