@@ -137,8 +137,8 @@ pub(super) fn scroll(report: &mut Report, scroll: &Scroll, total: u64) {
     ));
     if scroll.reloads > 0 {
         report.note(format!(
-            "during the scroll run {} offline retries of the sync (one a minute) finished, and \
-             each made the list re-read every page it holds",
+            "during the scroll run {} offline retries of the sync (one a minute) finished; an \
+             offline run leaves the list's rows as they are",
             scroll.reloads
         ));
     }
