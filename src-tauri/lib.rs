@@ -33,7 +33,6 @@ const MAIN_WINDOW: &str = "main";
 pub fn run() {
     // First thing: the startup mark times from here.
     let startup = startup::StartupMark::now();
-    webview_defaults();
     let app = tauri::Builder::default()
         // A second launch focuses the running window instead.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -89,25 +88,6 @@ pub fn run() {
         .expect("the app could not be built");
 
     app.run(|_, _| {});
-}
-
-/// Linux only (WebKitGTK): unless the user chose otherwise, the web view
-/// renders without WebKit's DMA-BUF renderer. On machines without a GPU
-/// driver that renderer composites through Mesa's software GL, which kept
-/// about 100 MB more of buffers in the web process (224 MB against 122 MB
-/// PSS, measured under Xvfb); it is also the usual cause of blank windows
-/// on NVIDIA's driver. The list is virtualized, so nothing the analyst
-/// sees depends on accelerated compositing. Runs before any thread is
-/// started, as changing the environment requires. Windows (WebView2) and
-/// macOS (WKWebView) are not affected.
-fn webview_defaults() {
-    #[cfg(target_os = "linux")]
-    {
-        const DMABUF: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
-        if std::env::var_os(DMABUF).is_none() {
-            std::env::set_var(DMABUF, "1");
-        }
-    }
 }
 
 /// Opens the cache, picks the session and installs the tray.
