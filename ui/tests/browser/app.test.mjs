@@ -16,6 +16,16 @@ after(async () => {
 
 const rows = (page) => page.locator('[data-testid="incident-grid"] .tr');
 
+/** Goes to Health and back to the portfolio by keyboard (g h, g p). */
+async function viaHealthAndBack(page) {
+  await page.keyboard.press("g");
+  await page.keyboard.press("h");
+  await page.getByTestId("skip-list").waitFor();
+  await page.keyboard.press("g");
+  await page.keyboard.press("p");
+  await rows(page).first().waitFor();
+}
+
 async function openIncident1001(page) {
   await page
     .locator(".tr", { hasText: "Multi-stage incident involving Initial access" })
@@ -61,12 +71,7 @@ test("the first painted portfolio rows are reported to the shell once", async ()
 
   // Leaving the portfolio and coming back repaints it but marks nothing.
   await page.locator("body").click({ position: { x: 600, y: 5 } });
-  await page.keyboard.press("g");
-  await page.keyboard.press("h");
-  await page.getByTestId("skip-list").waitFor();
-  await page.keyboard.press("g");
-  await page.keyboard.press("p");
-  await rows(page).first().waitFor();
+  await viaHealthAndBack(page);
   await page.evaluate(
     () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
   );
@@ -485,12 +490,7 @@ test("keyboard: j/k move, Enter opens, Esc goes back, / focuses the filter, g h 
   await page.getByTestId("key-help").waitFor({ state: "visible" });
   await page.keyboard.press("Escape");
 
-  await page.keyboard.press("g");
-  await page.keyboard.press("h");
-  await page.getByTestId("skip-list").waitFor();
-  await page.keyboard.press("g");
-  await page.keyboard.press("p");
-  await rows(page).first().waitFor();
+  await viaHealthAndBack(page);
 
   const reads = (await calls(page, "portfolio")).length;
   await page.keyboard.press("r");

@@ -1,22 +1,22 @@
 //! The query planner's statistics, refreshed on a thread of its own.
 //!
 //! SQLite advises `PRAGMA optimize` when a long-lived connection opens,
-//! and the cache's plans depend on it: with no statistics, or with
-//! statistics sampled under an `analysis_limit`, the portfolio's first page
-//! at 100k incidents took ~70 ms instead of ~1 ms (measured with
-//! `crates/bench/examples/query_profile.rs`). But the first open after a
-//! large sync analyzes every table: about 0.9 s at 100k incidents, and on a
-//! mapped connection it left ~1 GB of the file resident in the app's
-//! process. It used to run inside [`super::Store::open`], in front of the
+//! and the cache's plans depend on it: with statistics sampled under an
+//! `analysis_limit` the portfolio's first page at 100k incidents took
+//! ~70 ms instead of ~1 ms, and before any analysis the MITRE filter once
+//! took 1.8 s (measured with `crates/bench/examples/query_profile.rs`).
+//! But the first open after a large sync analyzes every table: about 0.9 s
+//! at 100k incidents, and on a mapped connection it left ~1 GB of the file
+//! resident in the app's process. It used to run inside [`super::Store::open`], in front of the
 //! app's first painted rows.
 //!
 //! Now it runs after the open, on a connection of its own that keeps few
 //! pages (so what it reads does not stay in the process; no connection
-//! maps the file, see `MMAP_BYTES`), and while it runs it holds the writer's mutex: writes
-//! queue there as they do behind any other write, instead of meeting
-//! SQLite's lock and its busy timeout. Reads go on meanwhile, with the
-//! statistics of the last analysis. Later opens find the statistics
-//! current and finish in about a millisecond.
+//! maps the file, see `MMAP_BYTES`), and while it runs it holds the
+//! writer's mutex: writes queue there as they do behind any other write,
+//! instead of meeting SQLite's lock and its busy timeout. Reads go on
+//! meanwhile, with the statistics of the last analysis. Later opens find
+//! the statistics current and finish in about a millisecond.
 
 use std::path::Path;
 use std::sync::PoisonError;
