@@ -100,6 +100,9 @@ export const useDemoMode = () => call<SettingsView>("use_demo_mode");
 
 export const openInPortal = (url: string) => call<null>("open_in_portal", { url });
 
-/** Tells the shell the portfolio's first `rows` rows are on screen (logged once, with the time since start). */
+/**
+ * Tells the shell the portfolio's first `rows` rows are on screen, `pageMs` after navigation start and
+ * `scriptMs` after the scripts began (logged once, with the time since the process started).
+ */
 export const markFirstRowsPainted = (rows: number, pageMs: number, scriptMs: number) =>
   call<null>("mark_first_rows_painted", { rows, pageMs, scriptMs });
