@@ -221,6 +221,9 @@ const MIGRATIONS: &[&str] = &[
     super::search_schema::SCHEMA,
     // 6: the full-text index is rewritten once per write, not per incident.
     super::search_schema::DEFERRED_TEXT,
+    // 7: incidents per technique, parent technique, tenant and severity,
+    // so a MITRE filter's counts read a tally instead of every match.
+    super::technique_tally::SCHEMA,
 ];
 
 /// Brings the schema up to date.

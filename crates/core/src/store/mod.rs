@@ -61,6 +61,7 @@ mod settings;
 mod statistics;
 mod tally;
 mod tally_schema;
+mod technique_tally;
 mod tenants;
 mod upserts;
 

@@ -11,7 +11,7 @@ use rusqlite::{params, params_from_iter, Connection};
 use super::codec::{get_opt_ts, like_escape};
 use super::rows::{incident_row, ROW_COLUMNS};
 use super::tenants::query_skipped;
-use super::{tally, Result, Store};
+use super::{tally, technique_tally, Result, Store};
 use crate::model::{Classification, Severity};
 use crate::views::{IncidentRow, PortfolioPage, PortfolioQuery, SeverityCounts};
 
@@ -35,6 +35,10 @@ pub(super) struct Filter {
     pub(super) params: Vec<Value>,
     /// The MITRE filter, written two ways over the same parameters.
     mitre: Option<Mitre>,
+    /// A query listing `(tenant_id, id)` of a superset of the matches,
+    /// once each: when set, the rows are looked up from it instead of
+    /// found by walking an index of every incident.
+    candidates: Option<String>,
 }
 
 /// One MITRE filter in the form each query runs fastest with.
@@ -67,10 +71,19 @@ impl Filter {
 
     /// The FROM and WHERE of a page (`for_page`) or of a count.
     fn sql(&self, for_page: bool) -> String {
-        let mut sql = String::from(
-            "FROM incidents i JOIN tenants t ON t.id = i.tenant_id \
-                                    WHERE t.present = 1",
-        );
+        let mut sql = String::from("FROM ");
+        if let Some(candidates) = &self.candidates {
+            // CROSS JOIN keeps the candidates first: the planner would
+            // otherwise walk the newest-first index of every incident to
+            // save the sort, testing each against the list.
+            sql.push_str(&format!(
+                "({candidates}) c CROSS JOIN incidents i \
+                 ON i.tenant_id = c.tenant_id AND i.id = c.id "
+            ));
+        } else {
+            sql.push_str("incidents i ");
+        }
+        sql.push_str("JOIN tenants t ON t.id = i.tenant_id WHERE t.present = 1");
         let mitre = self
             .mitre
             .as_ref()
@@ -128,38 +141,53 @@ fn text_narrows(conn: &Connection, q: &PortfolioQuery) -> Result<bool> {
     let Some(text) = query_text(q).filter(|t| t.chars().count() >= 3) else {
         return Ok(false);
     };
+    // Incidents of a tenant whose name matches are candidates too, all of
+    // them: counted from the per-tenant tally.
     let found: i64 = conn
         .prepare_cached(
             "SELECT (SELECT count(*) FROM (SELECT 1 FROM incident_text \
              WHERE incident_text MATCH ?1 LIMIT ?2)) \
-             + (SELECT count(*) FROM incident_text_stale)",
+             + (SELECT count(*) FROM incident_text_stale) \
+             + (SELECT coalesce(sum(n), 0) FROM incident_tally WHERE tenant_id IN \
+                (SELECT id FROM tenants WHERE display_name LIKE ?3 ESCAPE '\\'))",
         )?
-        .query_row(params![phrase(text), NARROW_LIMIT], |r| r.get(0))?;
+        .query_row(
+            params![
+                phrase(text),
+                NARROW_LIMIT,
+                format!("%{}%", like_escape(text))
+            ],
+            |r| r.get(0),
+        )?;
     Ok(found < NARROW_LIMIT)
 }
 
 /// Case-insensitive (ASCII) substring match over title, owner and tenant
-/// name. With `narrow`, the trigram index lists the candidate incidents
-/// (a superset: it folds case beyond ASCII) and LIKE stays the final
-/// check, so the rows are exactly those of the plain scan. Incidents
-/// written since the index's last flush are candidates too.
+/// name. With `narrow`, the query starts from a list of candidates: the
+/// incidents the trigram index finds (a superset: it folds case beyond
+/// ASCII), those written since the index's last flush, and every incident
+/// of a tenant whose name matches; LIKE stays the final check, so the rows
+/// are exactly those of the plain scan.
 fn text_filter(f: &mut Filter, text: &str, narrow: bool) {
     let p = f.bind(format!("%{}%", like_escape(text)));
     // The tenant name is matched once per query, not once per row.
-    let tenants =
-        format!("i.tenant_id IN (SELECT id FROM tenants WHERE display_name LIKE {p} ESCAPE '\\')");
+    let tenants = format!("SELECT id FROM tenants WHERE display_name LIKE {p} ESCAPE '\\'");
     if narrow {
         let m = f.bind(phrase(text));
-        f.clauses.push(format!(
-            "((i.tenant_id, i.id) IN (SELECT k.tenant_id, k.id FROM incident_text \
+        // CROSS JOIN reads the (usually empty) stale list first; left to
+        // itself SQLite may walk every search key to join it.
+        f.candidates = Some(format!(
+            "SELECT k.tenant_id, k.id FROM incident_text \
              JOIN incident_search_keys k ON k.k = incident_text.rowid \
              WHERE incident_text MATCH {m} \
-             UNION ALL SELECT k.tenant_id, k.id FROM incident_text_stale s \
-             JOIN incident_search_keys k ON k.k = s.k) OR {tenants})"
+             UNION SELECT k.tenant_id, k.id FROM incident_text_stale s \
+             CROSS JOIN incident_search_keys k ON k.k = s.k \
+             UNION SELECT x.tenant_id, x.id FROM incidents x WHERE x.tenant_id IN ({tenants})"
         ));
     }
     f.clauses.push(format!(
-        "(i.display_name LIKE {p} ESCAPE '\\' OR i.assigned_to LIKE {p} ESCAPE '\\' OR {tenants})"
+        "(i.display_name LIKE {p} ESCAPE '\\' OR i.assigned_to LIKE {p} ESCAPE '\\' \
+         OR i.tenant_id IN ({tenants}))"
     ));
 }
 
@@ -274,7 +302,10 @@ impl Store {
             let items = page(&tx, &filter, limit, q.offset)?;
             let counts = match tally::counts(&tx, q)? {
                 Some(counts) => counts,
-                None => counted(&tx, &filter)?,
+                None => match technique_tally::counts(&tx, q)? {
+                    Some(counts) => counts,
+                    None => counted(&tx, &filter)?,
+                },
             };
             let total =
                 counts.high + counts.medium + counts.low + counts.informational + counts.unknown;

@@ -2,9 +2,10 @@
 //! and the per-incident technique table, return exactly what the plain
 //! scans return (LIKE over every incident, a join through every alert),
 //! and those tables stay equal to what they are derived from, through
-//! updates, moved alerts, reconcile deletes and a hidden tenant.
+//! updates, moved alerts, reconcile deletes and a hidden tenant. The MITRE
+//! counts read from the technique tally are among what is compared.
 
-use manage365_core::model::{Alert, Incident};
+use manage365_core::model::{Alert, Incident, Severity};
 use manage365_core::store::Store;
 use manage365_core::views::PortfolioQuery;
 use rusqlite::Connection;
@@ -62,8 +63,11 @@ const TEXTS: [&str; 24] = [
     "ops%t",
     "S-7",
 ];
-const MITRE: [&[&str]; 7] = [
+const MITRE: [&[&str]; 10] = [
     &["T1566"],
+    &["t1566.001"],
+    &["T1566.002 "],
+    &["T1110.003"],
     &["t1566.0"],
     &["T1"],
     &["T1110"],
@@ -72,18 +76,27 @@ const MITRE: [&[&str]; 7] = [
     &["T1566.002", "T1110.003"],
 ];
 
-/// Incident `n` of a tenant; `round` shifts title and owner for a later pull.
+const SEVERITIES: [Severity; 3] = [Severity::High, Severity::Medium, Severity::Low];
+
+/// Incident `n` of a tenant; `round` shifts title, owner and severity for
+/// a later pull.
 fn item(tenant: &str, n: usize, round: usize) -> Incident {
     let mut i = incident(tenant, &n.to_string(), at(n as i64, 0));
+    i.severity = SEVERITIES[(n + round) % SEVERITIES.len()].clone();
     i.display_name = TITLES[(n + round) % TITLES.len()].into();
     i.assigned_to = OWNERS[(n + 2 * round) % OWNERS.len()].map(Into::into);
     i.last_update_at = at(n as i64, round as i64);
     i
 }
 
-/// Alert `n` of a tenant, on incident `n / 2` (`round` moves it).
+/// Alert `n` of a tenant, on incident `n / 2` (`round` moves it); alerts
+/// from 50 on name incidents 30 and up, which are pulled later.
 fn signal(tenant: &str, n: usize, round: usize) -> Alert {
-    let incident = ((n + round) / 2).to_string();
+    let incident = if n >= 50 {
+        (n - 20).to_string()
+    } else {
+        ((n + round) / 2).to_string()
+    };
     let mut a = alert(tenant, &format!("a{n}"), Some(&incident));
     if n % 7 == 6 {
         a.incident_id = None;
@@ -109,12 +122,40 @@ fn like_pattern(text: &str) -> String {
     out
 }
 
+/// Filters beside text and MITRE: one severity, one tenant.
+#[derive(Clone, Copy, Debug)]
+struct Also {
+    severity: Option<&'static str>,
+    tenant: Option<&'static str>,
+}
+
+const ALSO: [Also; 3] = [
+    Also {
+        severity: None,
+        tenant: None,
+    },
+    Also {
+        severity: Some("high"),
+        tenant: None,
+    },
+    Also {
+        severity: Some("low"),
+        tenant: Some("t1"),
+    },
+];
+
 /// `tenant/id` of every row the plain scans match, newest first.
-fn scanned(db: &Connection, text: Option<&str>, mitre: &[&str]) -> Vec<String> {
+fn scanned(db: &Connection, text: Option<&str>, mitre: &[&str], also: Also) -> Vec<String> {
     let mut sql = String::from(
         "SELECT i.tenant_id || '/' || i.id FROM incidents i JOIN tenants t ON t.id = i.tenant_id \
          WHERE t.present = 1",
     );
+    if let Some(severity) = also.severity {
+        sql.push_str(&format!(" AND i.severity = '{severity}'"));
+    }
+    if let Some(tenant) = also.tenant {
+        sql.push_str(&format!(" AND i.tenant_id = '{tenant}'"));
+    }
     if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
         let p = format!("'{}'", like_pattern(text).replace('\'', "''"));
         sql.push_str(&format!(
@@ -142,10 +183,16 @@ fn scanned(db: &Connection, text: Option<&str>, mitre: &[&str]) -> Vec<String> {
 }
 
 /// The portfolio's rows and total for the same filters.
-fn listed(store: &Store, text: Option<&str>, mitre: &[&str]) -> (Vec<String>, u32) {
+fn listed(store: &Store, text: Option<&str>, mitre: &[&str], also: Also) -> (Vec<String>, u32) {
     let q = PortfolioQuery {
         text: text.map(Into::into),
         mitre: mitre.iter().map(|m| m.to_string()).collect(),
+        severity: also
+            .severity
+            .map(Severity::from_product)
+            .into_iter()
+            .collect(),
+        tenant: also.tenant.map(String::from).into_iter().collect(),
         limit: 10_000,
         ..PortfolioQuery::default()
     };
@@ -167,17 +214,22 @@ fn assert_same(store: &Store, db: &Connection, when: &str) {
     cases.extend([(Some("phish"), MITRE[0]), (Some("ops%"), MITRE[3])]);
     let mut matched = 0;
     for (text, mitre) in cases {
-        let expected = scanned(db, text, mitre);
-        let (ids, total) = listed(store, text, mitre);
-        assert_eq!(ids, expected, "{when}: rows for {text:?} {mitre:?}");
-        assert_eq!(
-            total as usize,
-            expected.len(),
-            "{when}: total for {text:?} {mitre:?}"
-        );
-        matched += usize::from(!expected.is_empty());
+        for also in ALSO {
+            let expected = scanned(db, text, mitre, also);
+            let (ids, total) = listed(store, text, mitre, also);
+            assert_eq!(
+                ids, expected,
+                "{when}: rows for {text:?} {mitre:?} {also:?}"
+            );
+            assert_eq!(
+                total as usize,
+                expected.len(),
+                "{when}: total for {text:?} {mitre:?} {also:?}"
+            );
+            matched += usize::from(!expected.is_empty());
+        }
     }
-    assert!(matched > 20, "{when}: most cases match something");
+    assert!(matched > 60, "{when}: most cases match something");
     assert_derived_tables(db, when);
 }
 
@@ -198,6 +250,26 @@ fn assert_derived_tables(db: &Connection, when: &str) {
          ORDER BY 1",
     );
     assert_eq!(techniques, from_alerts, "{when}: incident techniques");
+    // Per technique and parent technique, tenant and severity: incidents
+    // that exist and have an alert with that technique or a sub-technique.
+    let tally = rows(
+        "SELECT key || '|' || tenant_id || '|' || severity || '|' || n FROM technique_tally \
+         ORDER BY 1",
+    );
+    let from_incidents = rows(
+        "SELECT k.key || '|' || i.tenant_id || '|' || i.severity || '|' || count(*) FROM ( \
+             SELECT x.technique AS key, a.tenant_id, a.incident_id FROM alert_techniques x \
+             JOIN alerts a ON a.tenant_id = x.tenant_id AND a.id = x.alert_id \
+             UNION \
+             SELECT substr(x.technique, 1, instr(x.technique, '.') - 1), a.tenant_id, \
+                 a.incident_id FROM alert_techniques x \
+             JOIN alerts a ON a.tenant_id = x.tenant_id AND a.id = x.alert_id \
+             WHERE instr(x.technique, '.') > 1) k \
+         JOIN incidents i ON i.tenant_id = k.tenant_id AND i.id = k.incident_id \
+         GROUP BY k.key, i.tenant_id, i.severity ORDER BY 1",
+    );
+    assert!(!tally.is_empty(), "{when}: the technique tally has rows");
+    assert_eq!(tally, from_incidents, "{when}: technique tally");
     let text = rows(
         "SELECT k.tenant_id || '/' || k.id || '|' || f.display_name || '|' || f.assigned_to \
          FROM incident_text f JOIN incident_search_keys k ON k.k = f.rowid ORDER BY 1",
@@ -226,14 +298,20 @@ fn text_and_mitre_filters_match_the_plain_scans_through_changes() -> TestResult 
     store.sync_tenants(&tenants)?;
     for t in ["t1", "t2", "t3"] {
         let incidents = (0..30).map(|n| item(t, n, 0)).collect();
-        let alerts = (0..50).map(|n| signal(t, n, 0)).collect();
+        let alerts = (0..60).map(|n| signal(t, n, 0)).collect();
         store.apply_pull(&pull(t, true, incidents, alerts))?;
     }
     assert_same(&store, &db, "first pull");
 
-    // Titles and owners change, alerts move and change techniques.
-    let incidents = (0..30).map(|n| item("t1", n, 1)).collect();
-    let alerts = (0..50).map(|n| signal("t1", n, 1)).collect();
+    // Incidents whose alerts were cached before them.
+    let incidents = (30..36).map(|n| item("t1", n, 0)).collect();
+    store.apply_pull(&pull("t1", false, incidents, Vec::new()))?;
+    assert_same(&store, &db, "incidents after their alerts");
+
+    // Titles, owners and severities change, alerts move and change
+    // techniques.
+    let incidents = (0..36).map(|n| item("t1", n, 1)).collect();
+    let alerts = (0..60).map(|n| signal("t1", n, 1)).collect();
     store.apply_pull(&pull("t1", false, incidents, alerts))?;
     assert_same(&store, &db, "after updates");
 
