@@ -3,7 +3,7 @@
 //! more belongs in the engine where it is tested without a window.
 
 use manage365_core::auth::Secret;
-use manage365_core::model::{IncidentUpdate, RemediationStep};
+use manage365_core::model::{Evidence, IncidentUpdate, RemediationStep};
 use manage365_core::settings::Settings;
 use manage365_core::views::{
     AuditEntry, Health, IncidentDetail, LocalAlert, PortfolioPage, PortfolioQuery,
@@ -142,6 +142,20 @@ pub async fn tenant_alerts(
 ) -> CommandResult<TenantAlerts> {
     let mitre = mitre.filter(|m| !m.trim().is_empty());
     Ok(state.desk().await.tenant_alerts(&tenant_id, mitre).await?)
+}
+
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn alert_evidence(
+    state: State<'_, AppState>,
+    tenant_id: String,
+    alert_id: String,
+) -> CommandResult<Vec<Evidence>> {
+    Ok(state
+        .desk()
+        .await
+        .alert_evidence(&tenant_id, &alert_id)
+        .await?)
 }
 
 #[tauri::command]

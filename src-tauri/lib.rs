@@ -67,6 +67,7 @@ pub fn run() {
             commands::tenants,
             commands::tenant_incidents,
             commands::tenant_alerts,
+            commands::alert_evidence,
             commands::tenant_recommendations,
             // incidents
             commands::incident_detail,

@@ -68,7 +68,7 @@ enum Command {
         #[command(flatten)]
         filters: Filters,
     },
-    /// One tenant's alerts (alerts_v2).
+    /// One tenant's alerts (alerts_v2), without their evidence (`incident` shows it).
     Alerts {
         #[arg(long)]
         tenant: String,

@@ -376,6 +376,36 @@ test("tenant pages: list with sparklines, incidents, MITRE-filtered alerts and r
 
   await page.getByTestId("tab-alerts").click();
   await page.getByTestId("standalone-alerts").waitFor();
+  // The list comes without evidence; opening an alert reads its own, and a
+  // failed read says why and can be tried again.
+  const phishing = page.getByTestId("alert").filter({ hasText: "Phishing link clicked" });
+  const head = phishing.locator("summary").first();
+  await page.evaluate(
+    () =>
+      (window.__mock.failNextEvidence = {
+        code: "Internal",
+        message: "The cache could not be read.",
+      }),
+  );
+  await head.click();
+  await phishing.getByRole("alert").filter({ hasText: "The cache could not be read." }).waitFor();
+  await phishing.getByRole("button", { name: "Try again" }).click();
+  await phishing.getByText("Your invoice is overdue").first().waitFor();
+  assert.match(await phishing.textContent(), /contoso-billing\.example\/login/);
+  assert.deepEqual(
+    (await calls(page, "alert_evidence")).map((c) => c.args),
+    [
+      { tenantId: "t-contoso", alertId: "da1001a" },
+      { tenantId: "t-contoso", alertId: "da1001a" },
+    ],
+  );
+  await head.click();
+  await head.click();
+  assert.equal(
+    (await calls(page, "alert_evidence")).length,
+    2,
+    "closed and opened again, the alert keeps what it read",
+  );
   await page.fill('[data-testid="alerts-mitre"]', "t1110");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() =>

@@ -19,7 +19,7 @@ use tracing::{info, instrument, warn};
 
 use crate::graph::wire::{CommentRequest, IncidentPatch};
 use crate::graph::{Exchange, GraphClient};
-use crate::model::{Incident, IncidentUpdate, Tenant};
+use crate::model::{Evidence, Incident, IncidentUpdate, Tenant};
 use crate::settings::{Settings, SETTINGS_KEY};
 use crate::store::{NewAuditEntry, Store, PENDING_OUTCOME};
 use crate::sync::{blocking, Event, SyncHandle, SyncOptions, Syncer, Trigger};
@@ -181,7 +181,8 @@ impl Desk {
     }
 
     /// One tenant's alerts, standalone and nested, optionally for one
-    /// MITRE technique.
+    /// MITRE technique, without their evidence ([`Desk::alert_evidence`]
+    /// reads one alert's when it is opened).
     pub async fn tenant_alerts(
         &self,
         tenant_id: &str,
@@ -204,6 +205,20 @@ impl Desk {
         let store = self.store.clone();
         let id = tenant_id.to_string();
         blocking(move || store.tenant_recommendations(&id).map_err(Error::from)).await
+    }
+
+    /// One cached alert's evidence, for an alert of the tenant's alert
+    /// panel opened by the analyst.
+    pub async fn alert_evidence(&self, tenant_id: &str, alert_id: &str) -> Result<Vec<Evidence>> {
+        let store = self.store.clone();
+        let (tenant, id) = (tenant_id.to_string(), alert_id.to_string());
+        blocking(move || store.alert_evidence(&tenant, &id).map_err(Error::from))
+            .await?
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "alert {alert_id} is not in tenant {tenant_id}'s cache; refresh, or check the tenant"
+                ))
+            })
     }
 
     /// One incident with its alerts, evidence and audit entries.

@@ -13,11 +13,12 @@ use super::audit::query_audit;
 use super::codec::{get_enum, get_json, get_opt_enum, get_ts, ts_text};
 use super::derived::filter_to_domains;
 use super::rows::{
-    alert, incident, incident_row, ALERT_COLUMNS, ALERT_ORDER, INCIDENT_COLUMNS, ROW_COLUMNS,
+    alert, incident, incident_row, ALERT_COLUMNS, ALERT_HEAD_COLUMNS, ALERT_ORDER,
+    INCIDENT_COLUMNS, ROW_COLUMNS,
 };
 use super::tenants::skipped_tenant;
 use super::{score, Result, Store};
-use crate::model::{Alert, Capability, Incident, SkipReason};
+use crate::model::{Alert, Capability, Evidence, Incident, SkipReason};
 use crate::views::{IncidentAlerts, IncidentDetail, IncidentRow, TenantAlerts, TenantSummary};
 
 /// Days in a tenant summary's incidents-per-day series.
@@ -134,6 +135,11 @@ impl Store {
     /// their incident, newest incident first, each incident's alerts oldest
     /// activity first. `mitre` keeps only alerts with a technique starting
     /// with it (case-insensitive), dropping incidents left empty.
+    ///
+    /// The alerts come without their evidence (`evidence` is empty):
+    /// a tenant has hundreds of alerts and each one's evidence is a few
+    /// KB, read and sent for nothing unless the alert is opened.
+    /// [`Store::alert_evidence`] reads one alert's.
     pub fn tenant_alerts(&self, tenant_id: &str, mitre: Option<&str>) -> Result<TenantAlerts> {
         let prefix = mitre
             .map(|m| m.trim().to_uppercase())
@@ -143,6 +149,21 @@ impl Store {
             let alerts = tenant_alert_rows(&tx, tenant_id, prefix.as_deref())?;
             let incidents = incident_heads(&tx, tenant_id)?;
             Ok(group_alerts(alerts, &incidents))
+        })
+    }
+
+    /// One cached alert's evidence, `None` when the alert is not cached
+    /// (or its tenant is not present).
+    pub fn alert_evidence(&self, tenant_id: &str, alert_id: &str) -> Result<Option<Vec<Evidence>>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT a.evidence FROM alerts a \
+                 JOIN tenants t ON t.id = a.tenant_id AND t.present = 1 \
+                 WHERE a.tenant_id = ?1 AND a.id = ?2",
+            )?;
+            Ok(stmt
+                .query_row([tenant_id, alert_id], |r| get_json(r, 0))
+                .optional()?)
         })
     }
 }
@@ -219,7 +240,7 @@ fn tenant_alert_rows(
          WHERE x.tenant_id = a.tenant_id AND x.alert_id = a.id \
          AND x.technique >= ?2 AND x.technique < ?3)";
     let sql = format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts a \
+        "SELECT {ALERT_HEAD_COLUMNS} FROM alerts a \
          JOIN tenants t ON t.id = a.tenant_id AND t.present = 1 \
          WHERE a.tenant_id = ?1 {} ORDER BY {ALERT_ORDER}",
         if prefix.is_some() { technique } else { "" }

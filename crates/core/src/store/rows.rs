@@ -72,6 +72,15 @@ pub(super) const ALERT_COLUMNS: &str = "a.tenant_id, a.id, a.incident_id, a.titl
      a.detection_source, a.created_at, a.last_update_at, a.first_activity_at, \
      a.last_activity_at, a.web_url, a.evidence";
 
+/// [`ALERT_COLUMNS`] with `'[]'` in place of the evidence, for lists that
+/// leave it out: evidence is a few KB an alert, and reading it means
+/// reading the row's overflow pages.
+pub(super) const ALERT_HEAD_COLUMNS: &str = "a.tenant_id, a.id, a.incident_id, a.title, \
+     a.description, a.category, a.severity, a.status, a.classification, a.determination, \
+     a.assigned_to, a.mitre_techniques, a.recommended_actions, a.service_source, \
+     a.detection_source, a.created_at, a.last_update_at, a.first_activity_at, \
+     a.last_activity_at, a.web_url, '[]'";
+
 /// Alerts within one incident: oldest activity first, unknown times last.
 pub(super) const ALERT_ORDER: &str = "a.first_activity_at IS NULL, a.first_activity_at, \
      a.created_at, a.id";

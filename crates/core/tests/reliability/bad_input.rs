@@ -11,6 +11,7 @@ use manage365_core::model::{IncidentStatus, IncidentUpdate, Severity};
 use manage365_core::service::Desk;
 use manage365_core::sync::Trigger;
 use manage365_core::views::PortfolioQuery;
+use manage365_core::ErrorCode;
 use serde_json::{json, Value};
 
 use crate::checker;
@@ -183,6 +184,12 @@ async fn malformed_arguments(desk: &Desk, tenant: &str, incident: &str) -> (usiz
         assigned_to: Some("two words@x".into()),
         ..Default::default()
     };
+    let missing_alert = desk.alert_evidence(tenant, "'; --").await;
+    assert_eq!(
+        missing_alert.as_ref().err().map(|e| e.code()),
+        Some(ErrorCode::NotFound),
+        "evidence of an alert not cached"
+    );
     let results = vec![
         desk.update_incident("", "", IncidentUpdate::default())
             .await
@@ -206,6 +213,7 @@ async fn malformed_arguments(desk: &Desk, tenant: &str, incident: &str) -> (usiz
         desk.tenant_alerts("\u{0}", None).await.err(),
         desk.acknowledge_local_alert(-1).await.err(),
         desk.incident_detail(tenant, "\u{202e}").await.err(),
+        missing_alert.err(),
     ];
     let typed = results
         .iter()

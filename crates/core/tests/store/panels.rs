@@ -145,6 +145,50 @@ fn tenant_alerts_split_standalone_and_nested_with_mitre_prefix() -> TestResult {
 }
 
 #[test]
+fn tenant_alerts_leave_evidence_to_be_read_per_alert() -> TestResult {
+    let (_dir, store) = store();
+    two_tenants(&store);
+    let mut spear = alert("t1", "spear", Some("1"));
+    spear.evidence = vec![
+        evidence("user", "alex@contoso.com"),
+        evidence("url", "https://contoso-billing.example/login"),
+    ];
+    let mut lone = alert("t1", "lone", None);
+    lone.evidence = vec![evidence("device", "WS-0042")];
+    let incidents = vec![incident("t1", "1", at(1, 0))];
+    store.apply_pull(&pull(
+        "t1",
+        true,
+        incidents,
+        vec![spear.clone(), lone.clone()],
+    ))?;
+
+    let listed = store.tenant_alerts("t1", None)?;
+    assert!(listed.standalone[0].evidence.is_empty());
+    assert!(listed.by_incident[0].alerts[0].evidence.is_empty());
+    assert_eq!(
+        listed.by_incident[0].alerts[0].title, spear.title,
+        "everything else is there"
+    );
+
+    assert_eq!(store.alert_evidence("t1", "spear")?, Some(spear.evidence));
+    assert_eq!(store.alert_evidence("t1", "lone")?, Some(lone.evidence));
+    assert_eq!(store.alert_evidence("t1", "nope")?, None);
+    assert_eq!(
+        store.alert_evidence("t2", "spear")?,
+        None,
+        "another tenant's id"
+    );
+    store.sync_tenants(&[tenant("t2", "Fabrikam", "fabrikam.com")])?;
+    assert_eq!(
+        store.alert_evidence("t1", "spear")?,
+        None,
+        "a tenant no longer managed"
+    );
+    Ok(())
+}
+
+#[test]
 fn secure_score_replaces_recommendations_and_merges_snapshots() -> TestResult {
     let (_dir, store) = store();
     two_tenants(&store);

@@ -8,6 +8,7 @@ import type {
   AppStatus,
   AuditEntry,
   DeviceCode,
+  Evidence,
   Health,
   IncidentDetail,
   IncidentUpdate,
@@ -42,6 +43,10 @@ export const tenantIncidents = (tenantId: string, query: PortfolioQuery) =>
 
 export const tenantAlerts = (tenantId: string, mitre?: string) =>
   call<TenantAlerts>("tenant_alerts", mitre ? { tenantId, mitre } : { tenantId });
+
+/** One alert's evidence: `tenantAlerts` leaves it out of its alerts. */
+export const alertEvidence = (tenantId: string, alertId: string) =>
+  call<Evidence[]>("alert_evidence", { tenantId, alertId });
 
 export const tenantRecommendations = (tenantId: string) =>
   call<TenantRecommendations>("tenant_recommendations", { tenantId });

@@ -253,6 +253,7 @@ export interface TenantSummary {
   scoreTrend: ScoreSnapshot[];
 }
 
+/** A tenant's alerts; each alert's `evidence` is empty here (see `alertEvidence`). */
 export interface TenantAlerts {
   standalone: Alert[];
   byIncident: IncidentAlerts[];
