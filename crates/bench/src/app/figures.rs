@@ -144,9 +144,8 @@ pub(super) fn scroll(report: &mut Report, scroll: &Scroll, total: u64) {
     }
     if !scroll.unfetched.is_empty() {
         report.note(format!(
-            "{} of {} pages were not in the list's memory when the after-scroll figure was read: \
-             a reload drops the page reads then in flight, and nothing re-reads them until they \
-             come into view again",
+            "{} of {} pages did not show their rows within 5 s when jumped to after the scroll \
+             (the list keeps the pages near the view and reads the others again)",
             scroll.unfetched.len(),
             scroll.pages
         ));
@@ -214,6 +213,7 @@ pub(super) fn notes(report: &mut Report, binary: &Path, profile: &str, answer: &
         "after-scroll memory comes from a separate run started through tauri-driver (so the page \
          can be read; WebDriver automation is on in that run, compare its after-load figure), \
          scrolled with xdotool wheel clicks over the grid in paced batches until the last row \
-         shows, read once the app is idle; a page-by-page check then lists pages not held",
+         shows, read once the app is idle; a page-by-page check then jumps to every page and \
+         lists those whose rows did not show",
     );
 }

@@ -2,9 +2,12 @@
 //
 // The backend pages (offset/limit). The table asks for the rows it shows
 // (`ensure(first, last)`); pages are fetched once per filter generation and
-// kept in a sparse array, so scrolling back is instant. A filter change
-// starts a new generation: answers from an older one are dropped, which is
-// what keeps fast typing in the filter correct.
+// kept in a sparse array, the KEEP_PAGES nearest the rows last asked for, so
+// scrolling back a little is instant while a scroll through 100k incidents
+// does not keep them all in the web view's memory (pages dropped are read
+// again when they come back into view). A filter change starts a new
+// generation: answers from an older one are dropped, which is what keeps
+// fast typing in the filter correct.
 
 import * as api from "../api";
 import type {
@@ -28,6 +31,19 @@ type Fetch = (q: PortfolioQuery) => Promise<PortfolioPage>;
 
 const ZERO: SeverityCounts = { high: 0, medium: 0, low: 0, informational: 0, unknown: 0 };
 
+/**
+ * Pages of rows kept at most: 2,000 rows, several screens either way of a
+ * full-height list. Measured in the benchmark's scroll run (docs/benchmarks.md):
+ * keeping every page left ~300 MB of rows in the web process after 100k.
+ */
+export const KEEP_PAGES = 10;
+
+/** Of the pages `held`, those to drop so that `keep` remain, farthest from `near` first. */
+export function pagesToDrop(held: Iterable<number>, near: number, keep: number): number[] {
+  const byDistance = [...held].sort((a, b) => Math.abs(b - near) - Math.abs(a - near) || b - a);
+  return byDistance.slice(0, Math.max(0, byDistance.length - keep));
+}
+
 export class IncidentList {
   #fetch: Fetch;
   #storageKey: string | null;
@@ -42,6 +58,8 @@ export class IncidentList {
   #error = $state<api.BackendError | null>(null);
   #cursor = $state(0);
   #generation = 0;
+  /** The page of the first row last asked for: pages farthest from it go first. */
+  #near = 0;
   // Page bookkeeping for the loader, deliberately not reactive: nothing
   // renders from it, and tracking it would re-run effects on every fetch.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see above
@@ -116,6 +134,7 @@ export class IncidentList {
   /** Drops what is cached and fetches the first page. */
   async load(): Promise<void> {
     this.#generation += 1;
+    this.#near = 0;
     this.#pending.clear();
     this.#have.clear();
     await this.#page(0, this.#generation, true);
@@ -139,7 +158,8 @@ export class IncidentList {
   ensure(first: number, last: number): void {
     if (!this.#loaded) return;
     const end = Math.min(last, this.#total - 1);
-    for (let p = Math.floor(Math.max(0, first) / PAGE_SIZE); p * PAGE_SIZE <= end; p++) {
+    this.#near = Math.floor(Math.max(0, first) / PAGE_SIZE);
+    for (let p = this.#near; p * PAGE_SIZE <= end; p++) {
       if (!this.#have.has(p) && !this.#pending.has(p)) void this.#page(p, this.#generation, false);
     }
   }
@@ -171,8 +191,12 @@ export class IncidentList {
     const rows = replace ? new Array<IncidentRow | undefined>(page.total) : this.#rows.slice();
     rows.length = page.total;
     page.items.forEach((r, k) => (rows[p * PAGE_SIZE + k] = r));
-    this.#rows = rows;
     this.#have.add(p);
+    for (const q of pagesToDrop(this.#have, this.#near, KEEP_PAGES)) {
+      this.#have.delete(q);
+      rows.fill(undefined, q * PAGE_SIZE, Math.min((q + 1) * PAGE_SIZE, rows.length));
+    }
+    this.#rows = rows;
     this.#total = page.total;
     this.#counts = page.counts;
     this.#skipped = page.skipped;
@@ -192,6 +216,7 @@ export class IncidentList {
     this.#error = null;
     this.#cursor = 0;
     this.#generation += 1;
+    this.#near = 0;
     this.#pending.clear();
     this.#have.clear();
   }
