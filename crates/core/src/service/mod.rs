@@ -68,6 +68,8 @@ impl Desk {
             );
         }
         let settings: Settings = store.setting(SETTINGS_KEY)?.unwrap_or_default();
+        // After the writes above: they would otherwise queue behind it.
+        store.refresh_statistics_in_background();
         let (events, _) = broadcast::channel(256);
         let syncer = Syncer::new(store.clone(), events.clone(), SyncOptions::default());
 

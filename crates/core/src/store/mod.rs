@@ -169,9 +169,15 @@ impl Store {
                 writer_busy_ns: AtomicU64::new(0),
             }),
         };
-        // The planner's statistics: after the open, not in its way.
-        statistics::refresh_in_background(&store);
         Ok(store)
+    }
+
+    /// Refreshes the query planner's statistics on a thread of its own,
+    /// holding the writer meanwhile (see `statistics`). Call it once the
+    /// writes that come with opening are done: a write queued behind the
+    /// refresh waits for it, up to a second on a large cache.
+    pub fn refresh_statistics_in_background(&self) {
+        statistics::refresh_in_background(self);
     }
 
     /// The cache file.

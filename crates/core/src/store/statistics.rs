@@ -10,7 +10,10 @@
 //! resident in the app's process. It used to run inside
 //! [`super::Store::open`], in front of the app's first painted rows.
 //!
-//! Now it runs after the open, on a connection of its own that keeps few
+//! Now it runs after the open ([`Store::refresh_statistics_in_background`],
+//! which `Desk::open` calls once its own start-up writes are done: they
+//! queued behind a refresh and held up the app's start by as long), on a
+//! connection of its own that keeps few
 //! pages (so what it reads does not stay in the process; no connection
 //! maps the file, see `MMAP_BYTES`), and while it runs it holds the
 //! writer's mutex: writes queue there as they do behind any other write,
@@ -114,7 +117,8 @@ mod tests {
         drop(conn);
         assert!(!incidents_analyzed(&path));
 
-        let _store = Store::open(&path).unwrap();
+        let store = Store::open(&path).unwrap();
+        store.refresh_statistics_in_background();
 
         // It runs on its own thread: wait for it, boundedly.
         let deadline = Instant::now() + std::time::Duration::from_secs(20);
