@@ -109,8 +109,11 @@ fn setup(app: &AppHandle) -> Result<(), String> {
     }
     info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "app starting");
 
+    let started = std::time::Instant::now();
     let main = Desk::open(&data_dir, "app").map_err(|e| format!("cannot open the cache: {e}"))?;
+    let cache_ms = started.elapsed().as_millis() as u64;
     let keychain = state::open_keychain();
+    let keychain_ms = started.elapsed().as_millis() as u64 - cache_ms;
     let session = tauri::async_runtime::block_on(state::start_session(
         app,
         &data_dir,
@@ -121,7 +124,8 @@ fn setup(app: &AppHandle) -> Result<(), String> {
         error!(error = %e, "could not start a session");
         format!("could not start: {e}")
     })?;
-    info!(mode = ?session.mode, "session started");
+    let session_ms = started.elapsed().as_millis() as u64 - cache_ms - keychain_ms;
+    info!(mode = ?session.mode, cache_ms, keychain_ms, session_ms, "session started");
 
     app.manage(AppState {
         data_dir,

@@ -5,6 +5,7 @@
 import * as api from "../api";
 import type { AppStatus, LocalAlert, SyncRunSummary } from "../api";
 import { syncWords } from "../logic/sync";
+import { afterFirstRows } from "./startup";
 
 export interface Toast {
   id: number;
@@ -74,7 +75,9 @@ export class AppState {
       api.onIncidentReopened((a) => this.#reopened(a)),
       api.onOpenIncident((r) => handlers.openIncident(r.tenantId, r.incidentId)),
     ]);
-    await Promise.all([this.loadStatus(), this.loadInbox(), this.loadHealthCounts()]);
+    // The badges wait for the first rows; the status (mode, banners) not.
+    afterFirstRows(() => void Promise.all([this.loadInbox(), this.loadHealthCounts()]));
+    await this.loadStatus();
   }
 
   async loadStatus(): Promise<void> {

@@ -8,6 +8,39 @@ import * as api from "../api";
 
 let marked = false;
 
+/**
+ * Longest wait for the first rows before work held back for them runs
+ * anyway (the app may open on a page without the portfolio, or on an
+ * empty cache).
+ */
+const HOLD_BACK_MS = 1500;
+
+let released = false;
+let waiting: (() => void)[] = [];
+
+function release(): void {
+  if (released) return;
+  released = true;
+  for (const fn of waiting) fn();
+  waiting = [];
+}
+
+/**
+ * Runs `fn` once the first portfolio rows are painted (or after
+ * HOLD_BACK_MS): for start-up reads the first screen does not show, such
+ * as the tenant list behind the filter menu and the navigation's badges,
+ * which otherwise compete with the first page for the backend and the web
+ * view's main thread.
+ */
+export function afterFirstRows(fn: () => void): void {
+  if (released) {
+    fn();
+    return;
+  }
+  if (waiting.length === 0) setTimeout(release, HOLD_BACK_MS);
+  waiting.push(fn);
+}
+
 // When this module's code ran, in ms since the page's navigation started:
 // the bundle evaluates every module at once, so this is when the app's
 // scripts started running.
@@ -37,6 +70,7 @@ export async function markFirstRowsPainted(): Promise<void> {
     marked = false;
     return;
   }
+  release();
   // Only the log is at stake: a failure here must not reach the analyst.
   await api
     .markFirstRowsPainted(rows, Math.round(performance.now()), Math.round(scriptStartedMs))
