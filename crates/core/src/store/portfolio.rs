@@ -272,15 +272,7 @@ fn counted(conn: &Connection, f: &Filter) -> Result<SeverityCounts> {
         "SELECT i.severity, count(*) {} GROUP BY i.severity",
         f.sql(false)
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params_from_iter(f.params.iter()))?;
-
-    let mut counts = SeverityCounts::default();
-    while let Some(row) = rows.next()? {
-        let severity: String = row.get(0)?;
-        tally::add(&mut counts, &severity, row.get(1)?);
-    }
-    Ok(counts)
+    tally::read(conn, &sql, f)
 }
 
 impl Store {

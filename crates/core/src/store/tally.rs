@@ -86,14 +86,20 @@ pub(super) fn counts(conn: &Connection, q: &PortfolioQuery) -> Result<Option<Sev
             f.clauses.join(" AND ")
         )
     };
-    let mut stmt = conn.prepare_cached(&sql)?;
+    Ok(Some(read(conn, &sql, &f)?))
+}
+
+/// Runs `sql`, whose rows are (severity as stored, count), with the
+/// parameters of `f`, and adds them up.
+pub(super) fn read(conn: &Connection, sql: &str, f: &Filter) -> Result<SeverityCounts> {
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params_from_iter(f.params.iter()))?;
     let mut counts = SeverityCounts::default();
     while let Some(row) = rows.next()? {
         let severity: String = row.get(0)?;
         add(&mut counts, &severity, row.get(1)?);
     }
-    Ok(Some(counts))
+    Ok(counts)
 }
 
 /// Adds `n` incidents of `severity` (as stored) to `counts`.

@@ -17,7 +17,7 @@
 //! other filters allowed beside it are severity and tenant; anything else
 //! falls back to counting too.
 
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::Connection;
 
 use super::portfolio::Filter;
 use super::{tally, Result};
@@ -200,12 +200,5 @@ pub(super) fn counts(conn: &Connection, q: &PortfolioQuery) -> Result<Option<Sev
         "SELECT c.severity, sum(c.n) FROM technique_tally c WHERE {} GROUP BY c.severity",
         f.clauses.join(" AND ")
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params_from_iter(f.params.iter()))?;
-    let mut counts = SeverityCounts::default();
-    while let Some(row) = rows.next()? {
-        let severity: String = row.get(0)?;
-        tally::add(&mut counts, &severity, row.get(1)?);
-    }
-    Ok(Some(counts))
+    Ok(Some(tally::read(conn, &sql, &f)?))
 }

@@ -221,13 +221,31 @@ fn secure_score_replaces_recommendations_and_merges_snapshots() -> TestResult {
     );
     assert_eq!(recommendations.latest, Some(snapshot(3, 45.0)));
     assert_eq!(recommendations.items[1], recommendation("Audit", None));
-    let summary = store.tenant_summaries()?.remove(0);
-    let trend: Vec<_> = summary
-        .score_trend
-        .iter()
-        .map(|s| s.current_score)
+    // Another tenant's snapshots stay its own.
+    let mut other = pull("t2", false, vec![], vec![]);
+    let theirs = [(2, 70.0), (4, 71.0)].map(|(day, score)| ScoreSnapshot {
+        tenant_id: "t2".into(),
+        ..snapshot(day, score)
+    });
+    other.secure_score = Some((theirs.to_vec(), vec![]));
+    store.apply_pull(&other)?;
+
+    let trends: Vec<(String, Vec<f64>)> = store
+        .tenant_summaries()?
+        .into_iter()
+        .map(|t| {
+            let scores = t.score_trend.iter().map(|s| s.current_score).collect();
+            (t.tenant_id, scores)
+        })
         .collect();
-    assert_eq!(trend, [40.0, 43.0, 45.0], "snapshots merged, oldest first");
+    assert_eq!(
+        trends,
+        [
+            ("t1".to_string(), vec![40.0, 43.0, 45.0]),
+            ("t2".to_string(), vec![70.0, 71.0]),
+        ],
+        "snapshots merged, oldest first, each tenant's own"
+    );
     Ok(())
 }
 
