@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "tenants",
     "tenant_incidents",
     "tenant_alerts",
+    "alert_evidence",
     "tenant_recommendations",
     "incident_detail",
     "update_incident",

@@ -165,6 +165,38 @@ def test_every_page_renders():
     goto("portfolio")
 
 
+def test_a_tenant_alert_reads_its_evidence_when_opened():
+    # The alert panel lists alerts without evidence; opening one reads its own.
+    tenant = next(t for t in readable if any(a["evidence"] for i in t["incidents"]
+                                             for a in i["alerts"]))
+    alert = next(a for i in tenant["incidents"] for a in i["alerts"] if a["evidence"])
+    story["alert"] = (tenant, alert)
+    app.d.execute_script("location.hash = arguments[0]", f"#/tenants/{tenant['tenantId']}/alerts")
+    opened = app.wait(lambda: app.d.execute_script(
+        """
+        const title = arguments[0];
+        for (const d of document.querySelectorAll('[data-testid="alert"]')) {
+          const s = d.querySelector('summary');
+          if (s.textContent.includes(title)) { if (!d.open) s.click(); return true; }
+        }
+        return false;
+        """, alert["title"]), "the alert in the tenant's alert panel")
+    assert opened
+    shown = app.wait(lambda: app.d.execute_script(
+        """
+        for (const d of document.querySelectorAll('[data-testid="alert"][open]')) {
+          if (!d.querySelector('summary').textContent.includes(arguments[0])) continue;
+          if (d.querySelector('[role="alert"]')) return 'error: ' + d.textContent;
+          return d.querySelector('[data-testid="evidence"]') ? d.textContent : null;
+        }
+        return null;
+        """, alert["title"]), "the alert's evidence")
+    assert not shown.startswith("error: "), shown
+    assert "Loading evidence" not in shown, shown
+    app.shot("tenant-alert-evidence")
+    goto("portfolio")
+
+
 def test_no_secret_or_token_reaches_disk_logs_or_ipc():
     issued = sim.get("/_sim/tokens")
     needles = [harness.CLIENT_SECRET, *issued["accessTokens"], *issued["refreshTokens"]]
@@ -176,6 +208,9 @@ def test_no_secret_or_token_reaches_disk_logs_or_ipc():
              ("local_alerts", {"includeAcknowledged": True})]
     tenant, incident = story["tenant"], story["incident"]
     calls.append(("incident_detail", {"tenantId": tenant["tenantId"], "incidentId": incident["id"]}))
+    calls.append(("tenant_alerts", {"tenantId": tenant["tenantId"]}))
+    alert_tenant, alert = story["alert"]
+    calls.append(("alert_evidence", {"tenantId": alert_tenant["tenantId"], "alertId": alert["id"]}))
     blobs = [json.dumps(app.invoke(c, a)) for c, a in calls]
     assert all('"error"' not in b[:12] for b in blobs), blobs[:2]
 
