@@ -434,6 +434,7 @@ try:
         test_reopen_then_refresh_shows_active_and_records_one_local_alert,
         test_morning_triage_assign_remediate_and_resolve,
         test_every_page_renders,
+        test_a_tenant_alert_reads_its_evidence_when_opened,
         test_tray_icon_is_installed,
         test_no_secret_or_token_reaches_disk_logs_or_ipc,
         test_malformed_ipc_input_is_refused_with_an_error,
