@@ -45,6 +45,13 @@ pub(crate) fn get_ts(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc
     Ok(row.get::<_, Ts>(idx)?.0)
 }
 
+/// Reads a text column without copying it.
+pub(crate) fn get_str<'a>(row: &'a Row<'_>, idx: usize) -> rusqlite::Result<&'a str> {
+    row.get_ref(idx)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 /// Reads a nullable timestamp column.
 pub(crate) fn get_opt_ts(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
     Ok(row.get::<_, Option<Ts>>(idx)?.map(|ts| ts.0))

@@ -224,6 +224,10 @@ const MIGRATIONS: &[&str] = &[
     // 7: incidents per technique, parent technique, tenant and severity,
     // so a MITRE filter's counts read a tally instead of every match.
     super::technique_tally::SCHEMA,
+    // 8: the tenant list reads every present tenant's Secure Score trend;
+    // with the scores in the index it no longer looks each snapshot up.
+    "CREATE INDEX score_snapshots_trend \
+         ON score_snapshots (tenant_id, created_at, current_score, max_score);",
 ];
 
 /// Brings the schema up to date.

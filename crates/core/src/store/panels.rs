@@ -10,7 +10,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::audit::query_audit;
-use super::codec::{get_enum, get_json, get_opt_enum, get_ts, ts_text};
+use super::codec::{get_enum, get_json, get_opt_enum, get_str, get_ts, ts_text};
 use super::derived::filter_to_domains;
 use super::rows::{
     alert, incident, incident_row, ALERT_COLUMNS, ALERT_HEAD_COLUMNS, ALERT_ORDER,
@@ -219,14 +219,20 @@ fn incidents_per_day(conn: &Connection, today: NaiveDate) -> Result<HashMap<Stri
         .collect();
     let mut per_tenant: HashMap<String, Vec<u32>> = HashMap::new();
     while let Some(row) = rows.next()? {
-        let day: String = row.get(1)?;
-        let Some(&index) = days.get(&day) else {
+        // Borrowed text: there are tenants × 14 rows.
+        let Some(&index) = days.get(get_str(row, 1)?) else {
             continue;
         };
-        let series = per_tenant
-            .entry(row.get(0)?)
-            .or_insert_with(|| vec![0; TREND_DAYS as usize]);
-        series[index] += row.get::<_, u32>(2)?;
+        let n = row.get::<_, u32>(2)?;
+        let tenant = get_str(row, 0)?;
+        match per_tenant.get_mut(tenant) {
+            Some(series) => series[index] += n,
+            None => {
+                let mut series = vec![0; TREND_DAYS as usize];
+                series[index] = n;
+                per_tenant.insert(tenant.to_string(), series);
+            }
+        }
     }
     Ok(per_tenant)
 }

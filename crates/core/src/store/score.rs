@@ -83,10 +83,22 @@ pub(super) fn trends(conn: &Connection) -> Result<HashMap<String, Vec<ScoreSnaps
          WHERE s.tenant_id IN (SELECT id FROM tenants WHERE present = 1) \
          ORDER BY s.tenant_id, s.created_at",
     )?;
+    // Rows come grouped by tenant: one map entry per tenant, not per row.
     let mut trends: HashMap<String, Vec<ScoreSnapshot>> = HashMap::new();
+    let mut current: Vec<ScoreSnapshot> = Vec::new();
     for row in stmt.query_map([], snapshot)? {
         let row = row?;
-        trends.entry(row.tenant_id.clone()).or_default().push(row);
+        if current
+            .first()
+            .is_some_and(|s| s.tenant_id != row.tenant_id)
+        {
+            let done = std::mem::take(&mut current);
+            trends.insert(done[0].tenant_id.clone(), done);
+        }
+        current.push(row);
+    }
+    if let Some(first) = current.first() {
+        trends.insert(first.tenant_id.clone(), current);
     }
     Ok(trends)
 }
