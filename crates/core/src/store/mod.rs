@@ -160,7 +160,7 @@ impl Store {
         migrations::migrate(&mut writer)?;
         let reader = open_connection(path, true)?;
 
-        let store = Store {
+        Ok(Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
@@ -168,8 +168,7 @@ impl Store {
                 readers: Mutex::new(vec![reader]),
                 writer_busy_ns: AtomicU64::new(0),
             }),
-        };
-        Ok(store)
+        })
     }
 
     /// Refreshes the query planner's statistics on a thread of its own,

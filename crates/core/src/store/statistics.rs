@@ -13,13 +13,13 @@
 //! Now it runs after the open ([`Store::refresh_statistics_in_background`],
 //! which `Desk::open` calls once its own start-up writes are done: they
 //! queued behind a refresh and held up the app's start by as long), on a
-//! connection of its own that keeps few
-//! pages (so what it reads does not stay in the process; no connection
-//! maps the file, see `MMAP_BYTES`), and while it runs it holds the
-//! writer's mutex: writes queue there as they do behind any other write,
-//! instead of meeting SQLite's lock and its busy timeout. Reads go on
-//! meanwhile, with the statistics of the last analysis. Later opens find
-//! the statistics current and finish in about a millisecond.
+//! connection of its own that keeps few pages (so what it reads does not
+//! stay in the process; no connection maps the file, see `MMAP_BYTES`).
+//! While it runs it holds the writer's mutex: writes queue there as they
+//! do behind any other write, instead of meeting SQLite's lock and its
+//! busy timeout. Reads go on meanwhile, with the statistics of the last
+//! analysis. Later opens find the statistics current and finish in about a
+//! millisecond.
 
 use std::path::Path;
 use std::sync::PoisonError;

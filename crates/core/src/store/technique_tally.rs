@@ -108,7 +108,9 @@ pub(super) const SCHEMA: &str = r#"
     END;
 
     -- Upserts name every column; the WHEN clause keeps the common case (no
-    -- counted value changed) to one comparison.
+    -- counted value changed) to one comparison. The body is the two above
+    -- in turn, taken out under the old key and put back under the new one
+    -- (a trigger cannot call another).
     CREATE TRIGGER technique_tally_incident_changed
         AFTER UPDATE OF tenant_id, id, severity ON incidents
         WHEN OLD.tenant_id IS NOT NEW.tenant_id OR OLD.id IS NOT NEW.id
