@@ -33,6 +33,8 @@ pub struct Measured {
     pub cached: (u64, u64),
     /// How long the cache's single writer was held during the sync.
     pub writer_busy: Duration,
+    /// Commits the writer made during the sync.
+    pub writer_commits: u64,
     /// CPU time of the process (engine and simulator) during the sync.
     pub cpu: Option<Duration>,
     /// Tenants pulled at once.
@@ -56,6 +58,7 @@ pub async fn measure(
     let desk = world::desk(sim, dir.path(), concurrency)?;
     world::clear_log(sim).await?;
     let busy_before = desk.cache_writer_busy();
+    let commits_before = desk.cache_writer_commits();
     let cpu_before = cpu::process_time();
     let started = Instant::now();
     let summary = desk.sync_once(Trigger::Manual).await?;
@@ -64,6 +67,7 @@ pub async fn measure(
         .zip(cpu_before)
         .map(|(after, before)| after.saturating_sub(before));
     let writer_busy = desk.cache_writer_busy().saturating_sub(busy_before);
+    let writer_commits = desk.cache_writer_commits().saturating_sub(commits_before);
     let traffic = world::traffic(sim).await?;
     if summary.outcome != "ok" {
         return Err(crate::BenchError::Check(format!(
@@ -77,6 +81,7 @@ pub async fn measure(
         traffic,
         cached,
         writer_busy,
+        writer_commits,
         cpu,
         tenants_at_once: concurrency.unwrap_or(SyncOptions::default().concurrency),
         concurrency: concurrency.unwrap_or(GraphConfig::default().max_in_flight),
@@ -107,9 +112,10 @@ pub fn figures(report: &mut Report, shape: &Shape, m: &Measured) {
     ));
     report.push(
         Figure::info("cache writer held (serial)", secs(m.writer_busy)).reference(format!(
-            "{:.0}% of the wall time; {:.2} ms per tenant pull",
+            "{:.0}% of the wall time; {:.2} ms per tenant pull; {} commits",
             100.0 * m.writer_busy.as_secs_f64() / m.wall.as_secs_f64(),
-            m.writer_busy.as_secs_f64() * 1000.0 / shape.tenants.max(1) as f64
+            m.writer_busy.as_secs_f64() * 1000.0 / shape.tenants.max(1) as f64,
+            m.writer_commits
         )),
     );
     if let Some(used) = m.cpu {

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{broadcast, mpsc, Semaphore};
+use tokio::sync::{broadcast, mpsc, OwnedSemaphorePermit, Semaphore};
 use tracing::{info, info_span, warn, Instrument};
 
 use crate::gdap;
@@ -66,7 +66,8 @@ pub enum Event {
 /// How runs pull.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// Tenants pulled at once.
+    /// Tenants reading from Graph at once. A tenant whose reads are done
+    /// waits for the cache's writer outside this count.
     pub concurrency: usize,
     /// Subtracted from the watermark on incremental pulls, for clock skew
     /// and Graph's eventual consistency.
@@ -81,8 +82,8 @@ impl Default for SyncOptions {
             // Tenants have separate Graph budgets; the client's cap on
             // requests in flight (`GraphConfig::max_in_flight`, 64) is the
             // shared limit. Twice as many tenants as that cap keep it full
-            // while some tenants are between round trips or waiting to
-            // write their pull (see docs/benchmarks.md).
+            // while some tenants are between round trips (see
+            // docs/benchmarks.md).
             concurrency: 128,
             overlap: chrono::Duration::minutes(5),
             reconcile_every: chrono::Duration::hours(1),
@@ -232,16 +233,19 @@ impl Syncer {
         self.progress(run_id, 0, total);
 
         let limit = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
+        let writing = Arc::new(Semaphore::new(PULLS_AWAITING_WRITE));
         let mut tasks = tokio::task::JoinSet::new();
         for tenant in tenants {
             let this = self.clone();
             let graph = graph.clone();
             let limit = limit.clone();
+            let writing = writing.clone();
             let span = info_span!("tenant_sync", run_id, tenant_id = %tenant.id);
             tasks.spawn(
                 async move {
-                    let _permit = limit.acquire_owned().await.expect("semaphore closed");
-                    this.sync_tenant(graph, tenant).await
+                    let reading = limit.acquire_owned().await.expect("semaphore closed");
+                    let slot = Slot { reading, writing };
+                    this.sync_tenant(graph, tenant, slot).await
                 }
                 .instrument(span),
             );
@@ -304,13 +308,13 @@ impl Syncer {
         Ok(tenants)
     }
 
-    async fn sync_tenant(&self, graph: GraphClient, tenant: Tenant) -> TenantResult {
+    async fn sync_tenant(&self, graph: GraphClient, tenant: Tenant, slot: Slot) -> TenantResult {
         let at = Utc::now();
         let (result, error) = if !tenant.capability.can_read() {
             info!(reason = "missing_security_roles", "tenant skipped");
             (TenantResult::Skipped, None)
         } else {
-            match self.pull_tenant(&graph, &tenant).await {
+            match self.pull_tenant(&graph, &tenant, slot).await {
                 Ok((incidents, alerts)) => (TenantResult::Synced { incidents, alerts }, None),
                 Err(Error::Graph(e)) if e.skip_reason().is_some() => {
                     let reason = e.skip_reason().expect("checked above");
@@ -337,8 +341,13 @@ impl Syncer {
         result
     }
 
-    /// Pulls one tenant and writes it in one transaction.
-    async fn pull_tenant(&self, graph: &GraphClient, tenant: &Tenant) -> Result<(u32, u32)> {
+    /// Pulls one tenant and writes it, all or nothing.
+    async fn pull_tenant(
+        &self,
+        graph: &GraphClient,
+        tenant: &Tenant,
+        slot: Slot,
+    ) -> Result<(u32, u32)> {
         let store = self.store.clone();
         let id = tenant.id.clone();
         let watermark = blocking(move || store.watermark(&id).map_err(Error::from)).await?;
@@ -388,6 +397,14 @@ impl Syncer {
             alerts = pull.alerts.len(),
             "writing pull"
         );
+        // Reads done: the tenant's reading slot goes to the next tenant
+        // while this pull waits for the cache's writer.
+        let _queued = slot
+            .writing
+            .acquire_owned()
+            .await
+            .expect("semaphore closed");
+        drop(slot.reading);
         let store = self.store.clone();
         let outcome = blocking(move || store.apply_pull(&pull).map_err(Error::from)).await?;
         for reopen in outcome.reopened {
@@ -504,6 +521,20 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .expect("cache task panicked")
+}
+
+/// Pulls read and waiting for the cache's writer, at most, in a run. A
+/// tenant gives its reading slot to the next one once its reads are done,
+/// so slow writes do not leave the network idle; this bounds the pulls
+/// held in memory meanwhile (about 1 MB each at 40 incidents and 120
+/// alerts) when the writer falls behind. Two of the writer's groups.
+const PULLS_AWAITING_WRITE: usize = 2 * crate::store::MAX_GROUPED_WRITES;
+
+/// A tenant task's places in a run: one of the run's reading slots
+/// ([`SyncOptions::concurrency`]) and the queue of pulls awaiting write.
+struct Slot {
+    reading: OwnedSemaphorePermit,
+    writing: Arc<Semaphore>,
 }
 
 /// How soon the scheduler tries again after a run found Graph unreachable.

@@ -95,6 +95,12 @@ impl Desk {
         self.store.writer_busy()
     }
 
+    /// Commits the cache's writer has made since this Desk opened (see
+    /// [`Store::writer_commits`]); tenant pulls queued together share one.
+    pub fn cache_writer_commits(&self) -> u64 {
+        self.store.writer_commits()
+    }
+
     /// The current settings.
     pub fn settings(&self) -> Settings {
         self.settings

@@ -32,6 +32,10 @@ pub enum Error {
     /// A value could not be turned into or read from JSON.
     #[error("cache JSON error: {0}")]
     Json(#[from] serde_json::Error),
+    /// The commit holding a write failed, or the transaction it was in
+    /// was rolled back: nothing of the write was kept.
+    #[error("cache commit failed: {0}")]
+    Commit(String),
     /// The caller handed the store something inconsistent, e.g. a pull for
     /// one tenant carrying another tenant's rows. Nothing was written.
     #[error("invalid cache write: {0}")]

@@ -24,7 +24,9 @@
 //! - `migrations`: numbered, append-only schema steps.
 //! - `codec`: how timestamps, enums and JSON sit in columns.
 //! - `tenants`: the tenant list, skip state and per-tenant attempts.
-//! - `pulls`: one transaction per tenant pull, reconcile, watermarks.
+//! - `pulls`: tenant pulls, each all or nothing; reconcile, watermarks.
+//! - `group`: several pulls under one commit when they queue for the
+//!   writer.
 //! - `upserts`: incident and alert row writers, guarded by update time.
 //! - `derived`: per-incident figures computed from its alerts.
 //! - `local_alerts`: re-open alerts with dedupe keys.
@@ -48,6 +50,7 @@ mod checkpoint;
 mod codec;
 mod derived;
 mod error;
+mod group;
 mod local_alerts;
 mod migrations;
 mod panels;
@@ -66,7 +69,7 @@ mod tenants;
 mod upserts;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -74,6 +77,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use audit::{NewAuditEntry, INTERRUPTED_OUTCOME, PENDING_OUTCOME};
 pub use error::Error;
+pub use group::MAX_WRITES as MAX_GROUPED_WRITES;
 pub use pulls::{PullOutcome, Reopen, TenantPull, Watermark};
 pub use runs::RunTotals;
 pub use tenants::TenantOutcome;
@@ -133,7 +137,11 @@ struct Inner {
     path: PathBuf,
     /// The single writer. SQLite allows one writer at a time anyway; the
     /// mutex makes callers queue here instead of on SQLITE_BUSY.
-    writer: Mutex<Connection>,
+    writer: Mutex<group::Writer>,
+    /// Grouped writes (tenant pulls and their attempts) waiting for the
+    /// writer's mutex: while there are any, the write holding it leaves
+    /// its group open for them (see `group`).
+    queued_writes: AtomicUsize,
     /// Copies the log back into the file off the writer's path.
     checkpointer: Option<checkpoint::Checkpointer>,
     /// Idle read connections. A reader is taken out for the length of one
@@ -163,7 +171,8 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                writer: Mutex::new(writer),
+                writer: Mutex::new(group::Writer::new(writer)),
+                queued_writes: AtomicUsize::new(0),
                 checkpointer: checkpoint::Checkpointer::start(path),
                 readers: Mutex::new(vec![reader]),
                 writer_busy_ns: AtomicU64::new(0),
@@ -192,40 +201,90 @@ impl Store {
         Duration::from_nanos(self.inner.writer_busy_ns.load(Ordering::Relaxed))
     }
 
-    /// Runs `f` on the writer connection.
+    /// Commits made on the writer since the store was opened: one per
+    /// write, and one per group of tenant pulls (see `group`).
+    pub fn writer_commits(&self) -> u64 {
+        self.lock_writer_as_is().commits
+    }
+
+    /// Runs `f` on the writer connection, with no transaction open on it:
+    /// a group of pulls left open is committed first.
     fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        // A panic while holding the lock leaves no half-written data (an
-        // open transaction rolls back on drop), so poisoning is ignored.
-        let mut conn = self
-            .inner
-            .writer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut writer = self.lock_writer_as_is();
         let held = Instant::now();
-        let result = self.write_locked(&mut conn, f);
-        let nanos = u64::try_from(held.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        self.inner
-            .writer_busy_ns
-            .fetch_add(nanos, Ordering::Relaxed);
+        writer.commit_group();
+        let result = f(&mut writer.conn);
+        writer.commits += 1;
+        if result.is_ok() {
+            // The write has committed; a failed flush only leaves incidents
+            // marked stale, which searches still find (see `search_schema`).
+            if let Err(error) = search_schema::flush(&mut writer.conn) {
+                tracing::warn!(%error, "full-text index not brought up to date");
+            }
+        }
+        self.nudge_checkpoint();
+        drop(writer);
+        self.add_writer_busy(held);
         result
     }
 
-    /// The body of [`Store::write`], with the writer's mutex held.
-    fn write_locked<T>(
-        &self,
-        conn: &mut Connection,
-        f: impl FnOnce(&mut Connection) -> Result<T>,
-    ) -> Result<T> {
-        let result = f(conn)?;
-        // The write has committed; a failed flush only leaves incidents
-        // marked stale, which searches still find (see `search_schema`).
-        if let Err(error) = search_schema::flush(conn) {
-            tracing::warn!(%error, "full-text index not brought up to date");
+    /// Runs `f` inside the group of writes open on the writer (see
+    /// `group`) and returns once the commit holding it has ended. `f` must
+    /// not begin or end a transaction, and may run more than once: when a
+    /// later write in its group fails, the group is rolled back and `f`
+    /// runs again.
+    fn write_grouped<T>(&self, mut f: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
+        loop {
+            let queued = QueuedWrite::new(&self.inner.queued_writes);
+            let mut writer = self.lock_writer_as_is();
+            drop(queued);
+            let held = Instant::now();
+            let written = writer.write_grouped(&mut f);
+            let more = self.inner.queued_writes.load(Ordering::SeqCst) > 0;
+            writer.commit_unless_queued(more);
+            self.nudge_checkpoint();
+            drop(writer);
+            self.add_writer_busy(held);
+
+            let (value, commit) = written?;
+            match commit.wait() {
+                group::Ended::Committed => return Ok(value),
+                group::Ended::Retry => continue,
+                group::Ended::Failed(message) => return Err(Error::Commit(message)),
+            }
         }
+    }
+
+    /// The writer with no group open on it, for work that needs the
+    /// connection (or the file) to itself.
+    fn lock_writer(&self) -> MutexGuard<'_, group::Writer> {
+        let mut writer = self.lock_writer_as_is();
+        writer.commit_group();
+        writer
+    }
+
+    /// The writer as it is, maybe with a group of pulls open.
+    fn lock_writer_as_is(&self) -> MutexGuard<'_, group::Writer> {
+        // A panic while holding the lock leaves no half-written data: an
+        // open group is rolled back here, before anyone writes again.
+        self.inner.writer.lock().unwrap_or_else(|poisoned| {
+            let mut writer = poisoned.into_inner();
+            writer.recover();
+            writer
+        })
+    }
+
+    fn nudge_checkpoint(&self) {
         if let Some(checkpointer) = &self.inner.checkpointer {
             checkpointer.nudge();
         }
-        Ok(result)
+    }
+
+    fn add_writer_busy(&self, since: Instant) {
+        let nanos = u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.inner
+            .writer_busy_ns
+            .fetch_add(nanos, Ordering::Relaxed);
     }
 
     /// Runs `f` on a read connection from the pool.
@@ -249,6 +308,23 @@ impl Store {
             .readers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Counts a grouped write as queued for the writer from its creation to
+/// its drop, so a panic cannot leave the count up.
+struct QueuedWrite<'a>(&'a AtomicUsize);
+
+impl<'a> QueuedWrite<'a> {
+    fn new(count: &'a AtomicUsize) -> QueuedWrite<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        QueuedWrite(count)
+    }
+}
+
+impl Drop for QueuedWrite<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

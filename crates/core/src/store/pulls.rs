@@ -1,5 +1,6 @@
-//! Writing what sync pulled: one transaction per tenant pull, so a failure
-//! or a killed process leaves the tenant's previous data intact.
+//! Writing what sync pulled: each tenant pull all or nothing (in a commit
+//! it may share with the pulls queued beside it, see `group`), so a
+//! failure or a killed process leaves the tenant's previous data intact.
 //!
 //! A pull upserts incidents and alerts by (tenant, id), refreshes the
 //! figures of every incident it touched, raises re-open alerts, and on a
@@ -81,27 +82,25 @@ pub struct Watermark {
 }
 
 impl Store {
-    /// Writes one tenant pull in a single transaction. On any error nothing
-    /// of the pull is kept and the previous data stays as it was.
+    /// Writes one tenant pull, all or nothing: it commits with the pulls
+    /// queued beside it (see `group`) and returns once that commit has
+    /// ended. On any error nothing of the pull is kept and the previous
+    /// data stays as it was.
     pub fn apply_pull(&self, pull: &TenantPull) -> Result<PullOutcome> {
         check_pull(pull)?;
         let alerts = AlertRow::all(&pull.alerts)?;
-        self.write(|conn| {
-            let started = std::time::Instant::now();
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let outcome = write_pull(&tx, pull, &alerts)?;
-            tx.commit()?;
-            tracing::debug!(
-                tenant_id = %pull.tenant_id,
-                full = pull.full,
-                incidents = outcome.incidents_written,
-                alerts = outcome.alerts_written,
-                reopened = outcome.reopened.len(),
-                write_ms = started.elapsed().as_millis() as u64,
-                "pull stored"
-            );
-            Ok(outcome)
-        })
+        let started = std::time::Instant::now();
+        let outcome = self.write_grouped(|conn| write_pull(conn, pull, &alerts))?;
+        tracing::debug!(
+            tenant_id = %pull.tenant_id,
+            full = pull.full,
+            incidents = outcome.incidents_written,
+            alerts = outcome.alerts_written,
+            reopened = outcome.reopened.len(),
+            write_ms = started.elapsed().as_millis() as u64,
+            "pull stored"
+        );
+        Ok(outcome)
     }
 
     /// Writes an incident and its alerts as read back after an update. No

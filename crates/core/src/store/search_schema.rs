@@ -157,14 +157,37 @@ pub(super) const DEFERRED_TEXT: &str = r#"
 /// Rewrites the full-text rows of the incidents written since the last
 /// flush, in one transaction. Cheap when nothing is stale.
 pub(super) fn flush(conn: &mut Connection) -> rusqlite::Result<()> {
-    let stale: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM incident_text_stale)")?
-        .query_row([], |r| r.get(0))?;
-    if !stale {
+    if !any_stale(conn)? {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute_batch(
+    rewrite_stale(&tx)?;
+    tx.commit()
+}
+
+/// [`flush`] inside the transaction open on `conn`, under a savepoint: on
+/// an error the stale list and the index stay as they were.
+pub(super) fn flush_within(conn: &Connection) -> rusqlite::Result<()> {
+    if !any_stale(conn)? {
+        return Ok(());
+    }
+    conn.execute_batch("SAVEPOINT flush")?;
+    match rewrite_stale(conn) {
+        Ok(()) => conn.execute_batch("RELEASE flush"),
+        Err(error) => {
+            conn.execute_batch("ROLLBACK TO flush; RELEASE flush")?;
+            Err(error)
+        }
+    }
+}
+
+fn any_stale(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM incident_text_stale)")?
+        .query_row([], |r| r.get(0))
+}
+
+fn rewrite_stale(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
         "DELETE FROM incident_text WHERE rowid IN (SELECT k FROM incident_text_stale);
          -- CROSS JOIN keeps this order: the planner has no statistics for
          -- the stale list and would rather scan every incident.
@@ -174,8 +197,7 @@ pub(super) fn flush(conn: &mut Connection) -> rusqlite::Result<()> {
              CROSS JOIN incident_search_keys k ON k.k = s.k
              CROSS JOIN incidents i ON i.tenant_id = k.tenant_id AND i.id = k.id;
          DELETE FROM incident_text_stale;",
-    )?;
-    tx.commit()
+    )
 }
 
 #[cfg(test)]

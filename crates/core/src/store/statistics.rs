@@ -22,7 +22,6 @@
 //! millisecond.
 
 use std::path::Path;
-use std::sync::PoisonError;
 use std::time::Instant;
 
 use super::{Result, Store};
@@ -37,11 +36,7 @@ pub(super) fn refresh_in_background(store: &Store) {
     let spawned = std::thread::Builder::new()
         .name("cache-statistics".into())
         .spawn(move || {
-            let _queued = store
-                .inner
-                .writer
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let _queued = store.lock_writer();
             if let Err(error) = refresh(store.path()) {
                 tracing::warn!(%error, "cache statistics not refreshed");
             }

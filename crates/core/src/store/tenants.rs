@@ -124,7 +124,7 @@ impl Store {
     /// from Graph. Unknown tenants are ignored.
     pub fn set_domains(&self, tenant_id: &str, domains: &[String]) -> Result<()> {
         let domains = to_json(domains)?;
-        self.write(|conn| {
+        self.write_grouped(|conn| {
             let mut stmt = conn.prepare_cached("UPDATE tenants SET domains = ?2 WHERE id = ?1")?;
             stmt.execute(params![tenant_id, domains])?;
             Ok(())
@@ -134,7 +134,7 @@ impl Store {
     /// Sets or clears a tenant's skip reason, e.g. after Graph answered 403
     /// during a pull. Unknown tenants are ignored.
     pub fn set_skip(&self, tenant_id: &str, reason: Option<&SkipReason>) -> Result<()> {
-        self.write(|conn| {
+        self.write_grouped(|conn| {
             let mut stmt =
                 conn.prepare_cached("UPDATE tenants SET skip_reason = ?2 WHERE id = ?1")?;
             stmt.execute(params![tenant_id, reason.map(|r| r.as_str())])?;
@@ -145,7 +145,7 @@ impl Store {
     /// Records a sync attempt: the attempt time always, the success time
     /// when it worked (which also clears the last error), else the error.
     pub fn record_attempt(&self, tenant_id: &str, outcome: &TenantOutcome) -> Result<()> {
-        self.write(|conn| {
+        self.write_grouped(|conn| {
             let mut stmt = conn.prepare_cached(
                 "UPDATE tenants SET last_attempt_at = ?2, \
                      last_success_at = CASE WHEN ?3 THEN ?2 ELSE last_success_at END, \
