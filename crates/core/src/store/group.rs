@@ -23,6 +23,7 @@
 //! its data at hand. Any other write commits an open group before it
 //! starts, so it finds no transaction open on the connection.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use rusqlite::Connection;
@@ -115,7 +116,18 @@ impl Writer {
                 writes: 0,
             });
         }
-        match f(&self.conn) {
+        // A panic in `f` leaves the group's earlier writes waiting on its
+        // commit: roll it back (they run again) before the panic goes on,
+        // so none of them waits for a next write that may never come.
+        let written = std::panic::catch_unwind(AssertUnwindSafe(|| f(&self.conn)));
+        let written = match written {
+            Ok(written) => written,
+            Err(panic) => {
+                self.roll_back(Ended::Retry);
+                std::panic::resume_unwind(panic);
+            }
+        };
+        match written {
             Ok(value) => {
                 let open = self.open.as_mut().expect("a group is open");
                 open.writes += 1;
@@ -364,6 +376,23 @@ mod tests {
         writer.commit_unless_queued(false);
         assert_eq!(again.wait(), Ended::Committed);
         assert_eq!(count(&dir), 1);
+    }
+
+    #[test]
+    fn a_panicking_write_sends_the_others_of_its_group_round_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = writer(&dir);
+        let ((), first) = writer.write_grouped(insert(Some(1))).unwrap();
+        writer.commit_unless_queued(true);
+
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            writer.write_grouped(|_| -> super::Result<()> { panic!("a bug in a write") })
+        }));
+
+        assert!(panicked.is_err());
+        assert_eq!(first.wait(), Ended::Retry, "not left waiting");
+        assert!(writer.conn.is_autocommit(), "no transaction left open");
+        assert_eq!(count(&dir), 0);
     }
 
     #[test]
