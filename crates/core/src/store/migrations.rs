@@ -228,6 +228,9 @@ const MIGRATIONS: &[&str] = &[
     // with the scores in the index it no longer looks each snapshot up.
     "CREATE INDEX score_snapshots_trend \
          ON score_snapshots (tenant_id, created_at, current_score, max_score);",
+    // 9: the technique tally's row triggers read index ranges instead of
+    // grouping each incident's keys, four to five times cheaper a row.
+    super::technique_tally::RANGE_TRIGGERS,
 ];
 
 /// Brings the schema up to date.

@@ -92,18 +92,28 @@ pub(super) fn write_alert(
     touched: &mut BTreeSet<String>,
 ) -> Result<bool> {
     let alert = row.alert;
-    let mut previous =
-        tx.prepare_cached("SELECT incident_id FROM alerts WHERE tenant_id = ?1 AND id = ?2")?;
-    let left: Option<Option<String>> = previous
-        .query_row([&alert.tenant_id, &alert.id], |r| r.get(0))
+    let mut previous = tx.prepare_cached(
+        "SELECT incident_id, mitre_techniques FROM alerts WHERE tenant_id = ?1 AND id = ?2",
+    )?;
+    let cached: Option<(Option<String>, String)> = previous
+        .query_row([&alert.tenant_id, &alert.id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
 
     if !upsert_alert_row(tx, row)? {
         return Ok(false);
     }
+    let (left, techniques) = cached.unzip();
     touched.extend(left.flatten());
     touched.extend(alert.incident_id.clone());
-    write_techniques(tx, alert)?;
+    // The technique rows follow from the techniques alone (a move between
+    // incidents is the triggers' part): most rewrites of an alert, as in
+    // every hourly reconcile, leave them as they are, and rewriting them
+    // fires the tally triggers twice per technique for nothing.
+    if techniques.as_deref() != Some(row.techniques.as_str()) {
+        write_techniques(tx, alert)?;
+    }
     remember_upns(tx, &alert.tenant_id, &alert.evidence)?;
     Ok(true)
 }

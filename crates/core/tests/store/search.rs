@@ -315,6 +315,19 @@ fn text_and_mitre_filters_match_the_plain_scans_through_changes() -> TestResult 
     store.apply_pull(&pull("t1", false, incidents, alerts))?;
     assert_same(&store, &db, "after updates");
 
+    // Alerts rewritten with the same techniques, some moved to another
+    // incident: their technique rows stay, the tallies follow the move.
+    let alerts = (0..60)
+        .map(|n| {
+            let mut a = signal("t1", n, 1);
+            a.incident_id = signal("t1", n, 3).incident_id;
+            a.last_update_at = Some(at(1, 3));
+            a
+        })
+        .collect();
+    store.apply_pull(&pull("t1", false, Vec::new(), alerts))?;
+    assert_same(&store, &db, "after moves with the same techniques");
+
     // A full pull drops a third of t2's incidents and half its alerts.
     let incidents = (0..30)
         .filter(|n| n % 3 != 0)
