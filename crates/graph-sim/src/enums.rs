@@ -6,6 +6,7 @@
 //! `Prefer: include-unknown-enum-members` and sends `unknownFutureValue`
 //! to everybody else. `hide_evolvable` applies that rule to a body.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 /// alertClassification.
@@ -171,20 +172,26 @@ const EVOLVABLE_PROPS: &[(&str, &[&str])] = &[
     ("remediationStatus", REMEDIATION_STATUS),
 ];
 
+/// Whether `item`, the value of property `key`, is an evolvable enum
+/// member that callers without the Prefer header see as
+/// `unknownFutureValue`.
+fn hidden(key: &str, item: &Value) -> bool {
+    let members = EVOLVABLE_PROPS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, m)| *m);
+    matches!((members, item.as_str()), (Some(members), Some(text)) if is_evolvable(members, text))
+}
+
 /// Replaces evolvable enum members with `unknownFutureValue`, recursively.
 pub fn hide_evolvable(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, item) in map.iter_mut() {
-                let members = EVOLVABLE_PROPS
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, m)| *m);
-                match (members, item.as_str()) {
-                    (Some(members), Some(text)) if is_evolvable(members, text) => {
-                        *item = Value::String("unknownFutureValue".into());
-                    }
-                    _ => hide_evolvable(item),
+                if hidden(key, item) {
+                    *item = Value::String(UNKNOWN_FUTURE_VALUE.into());
+                } else {
+                    hide_evolvable(item);
                 }
             }
         }
@@ -193,10 +200,64 @@ pub fn hide_evolvable(value: &mut Value) {
     }
 }
 
+const UNKNOWN_FUTURE_VALUE: &str = "unknownFutureValue";
+
+/// A body borrowed from the world, written out as [`hide_evolvable`]
+/// would leave a copy of it when `hide` is set, and as it is otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Shaped<'a> {
+    pub value: &'a Value,
+    pub hide: bool,
+}
+
+impl Serialize for Shaped<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.hide {
+            return self.value.serialize(serializer);
+        }
+        let inner = |value| Shaped { value, hide: true };
+        match self.value {
+            Value::Object(map) => {
+                let mut out = serializer.serialize_map(Some(map.len()))?;
+                for (key, item) in map {
+                    if hidden(key, item) {
+                        out.serialize_entry(key, UNKNOWN_FUTURE_VALUE)?;
+                    } else {
+                        out.serialize_entry(key, &inner(item))?;
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => serializer.collect_seq(items.iter().map(inner)),
+            other => other.serialize(serializer),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_shaped_body_is_written_as_its_hidden_copy() {
+        let body = json!({"status": "awaitingAction", "alerts": [{"serviceSource": "microsoftSentinel",
+            "detectionSource": "antivirus", "evidence": [{"remediationStatus": "running"}]}]});
+        let mut copy = body.clone();
+        hide_evolvable(&mut copy);
+
+        let hidden = Shaped {
+            value: &body,
+            hide: true,
+        };
+        let shown = Shaped {
+            value: &body,
+            hide: false,
+        };
+
+        assert_eq!(serde_json::to_string(&hidden).unwrap(), copy.to_string());
+        assert_eq!(serde_json::to_string(&shown).unwrap(), body.to_string());
+    }
 
     #[test]
     fn evolvable_members_become_unknown_future_value() {

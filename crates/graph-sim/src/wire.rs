@@ -9,6 +9,7 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::clock::format_error_date;
@@ -112,12 +113,12 @@ impl IntoResponse for GraphError {
 }
 
 /// A 200 response with Graph's content type.
-pub fn ok_json(body: Value) -> Response {
+pub fn ok_json(body: impl Serialize) -> Response {
     graph_json(StatusCode::OK, body)
 }
 
 /// A response with Graph's content type.
-pub fn graph_json(status: StatusCode, body: Value) -> Response {
+pub fn graph_json(status: StatusCode, body: impl Serialize) -> Response {
     let mut response = (status, Json(body)).into_response();
     response
         .headers_mut()

@@ -3,10 +3,11 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::Caller;
-use crate::odata::{page, Field, Paging, Query, Spec};
+use crate::odata::{page, Field, Page, Paging, Query, Spec};
 use crate::state::AppState;
 use crate::wire::{ok_json, GraphError};
 use crate::world::World;
@@ -53,14 +54,14 @@ fn require_partner(world: &World, caller: &Caller) -> Result<(), GraphError> {
     ))
 }
 
-fn list_body(
+fn list_body<T: Serialize>(
     state: &AppState,
-    items: Vec<Value>,
+    items: Vec<T>,
     query: &Query,
     path: &str,
     fragment: &str,
     default: usize,
-) -> Value {
+) -> Page<T> {
     let list_url = format!("{}/v1.0/{path}", state.base_url());
     let paging = Paging {
         list_url: &list_url,
@@ -115,12 +116,11 @@ pub async fn relationships(
     let filter = query.filter(&SPEC)?;
     let world = state.world();
     require_partner(&world, &caller)?;
-    let items: Vec<Value> = world
+    let items: Vec<&Value> = world
         .tenants
         .iter()
         .flat_map(|t| t.relationships.iter())
         .filter(|r| filter.as_ref().is_none_or(|f| f.matches(r)))
-        .cloned()
         .collect();
     let path = "tenantRelationships/delegatedAdminRelationships";
     let body = list_body(

@@ -1,6 +1,8 @@
 //! `/security/incidents`: list (with `$filter`, `$expand=alerts`, paging),
 //! get, PATCH of the writable properties, and POST of comments.
 
+use std::borrow::Borrow;
+
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -58,11 +60,10 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
         .tenant(&caller.tenant_id)
         .ok_or_else(|| GraphError::not_found("tenant"))?;
 
-    let mut items: Vec<Value> = tenant
+    let mut items: Vec<&Value> = tenant
         .incidents
         .iter()
         .filter(|i| filter.as_ref().is_none_or(|f| f.matches(i)))
-        .cloned()
         .collect();
     newest_first(&mut items);
     let list_url = format!("{}/v1.0/security/incidents", state.base_url());
@@ -72,29 +73,26 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
         default_size: world.settings.page_size,
         max_size: MAX_PAGE,
     };
-    let mut body = page(items, &query, &paging);
+    // Written from the world's own incidents under its lock, as alerts
+    // are (see `alerts::list`).
+    let body = page(items, &query, &paging);
     if query.expands("alerts") {
-        if let Some(values) = body["value"].as_array_mut() {
-            values.iter_mut().for_each(|i| *i = expanded(tenant, i));
-        }
+        let body = body.map(|i| caller.shape(expanded(tenant, i)));
+        return Ok(ok_json(body));
     }
-    // Writing the body happens outside the world lock, so concurrent
-    // requests for other tenants are not held up.
-    drop(world);
-
-    Ok(ok_json(caller.shape(body)))
+    Ok(ok_json(body.map(|i| caller.shaped(i))))
 }
 
 /// Sorts by `createdDateTime` descending (ids break ties). The keys are
 /// compared in place: lists are sorted on every request.
-pub fn newest_first(items: &mut [Value]) {
+pub fn newest_first<V: Borrow<Value>>(items: &mut [V]) {
     fn key(v: &Value) -> (&str, &str) {
         (
             v["createdDateTime"].as_str().unwrap_or_default(),
             v["id"].as_str().unwrap_or_default(),
         )
     }
-    items.sort_by(|a, b| key(b).cmp(&key(a)));
+    items.sort_by(|a, b| key(b.borrow()).cmp(&key(a.borrow())));
 }
 
 fn locate<'w>(

@@ -116,6 +116,15 @@ impl Caller {
         }
         body
     }
+
+    /// The Prefer rule for evolvable enum members, applied to a body
+    /// borrowed from the world as it is written out.
+    pub fn shaped<'a>(&self, value: &'a serde_json::Value) -> crate::enums::Shaped<'a> {
+        crate::enums::Shaped {
+            value,
+            hide: !self.wants_evolvable,
+        }
+    }
 }
 
 /// The permission family a security path needs, for 403 messages.

@@ -7,7 +7,7 @@
 
 pub mod filter;
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 use crate::wire::GraphError;
 pub use filter::{Field, Filter, Spec};
@@ -96,29 +96,47 @@ pub struct Paging<'a> {
     pub max_size: usize,
 }
 
-/// Builds the list body for the items that matched the filter.
-pub fn page(items: Vec<Value>, query: &Query, paging: &Paging) -> Value {
+/// Builds the list body for the items that matched the filter. The items
+/// may be borrowed from the world: the body is written out from them, so a
+/// list of large objects (alerts with their evidence) is never copied.
+pub fn page<T: Serialize>(items: Vec<T>, query: &Query, paging: &Paging) -> Page<T> {
     let total = items.len();
     let size = query
         .top
         .unwrap_or(paging.default_size)
         .min(paging.max_size);
     let end = query.skip.saturating_add(size).min(total);
-    let value: Vec<Value> = items.into_iter().skip(query.skip).take(size).collect();
+    Page {
+        context: paging.context.clone(),
+        count: query.count.then_some(total),
+        next_link: (end < total && size > 0).then(|| next_link(query, paging, size, end)),
+        value: items.into_iter().skip(query.skip).take(size).collect(),
+    }
+}
 
-    let mut body = Map::new();
-    body.insert("@odata.context".into(), json!(paging.context));
-    if query.count {
-        body.insert("@odata.count".into(), json!(total));
+/// One page of a collection as Graph writes it. The fields are in the
+/// order a JSON object of the same members is written (sorted by name).
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    #[serde(rename = "@odata.context")]
+    pub context: String,
+    #[serde(rename = "@odata.count", skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
+    pub value: Vec<T>,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item replaced by `f` of it.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            context: self.context,
+            count: self.count,
+            next_link: self.next_link,
+            value: self.value.into_iter().map(f).collect(),
+        }
     }
-    if end < total && size > 0 {
-        body.insert(
-            "@odata.nextLink".into(),
-            json!(next_link(query, paging, size, end)),
-        );
-    }
-    body.insert("value".into(), Value::Array(value));
-    Value::Object(body)
 }
 
 fn next_link(query: &Query, paging: &Paging, size: usize, skip: usize) -> String {
@@ -142,6 +160,7 @@ fn encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     fn paging() -> Paging<'static> {
         Paging {
@@ -156,8 +175,8 @@ mod tests {
     fn next_link_keeps_filter_and_moves_skip() {
         let query =
             Query::parse(Some("$filter=severity%20eq%20'high'&$count=true")).expect("query");
-        let items = (0..5).map(|i| json!({"id": i})).collect();
-        let body = page(items, &query, &paging());
+        let items: Vec<Value> = (0..5).map(|i| json!({"id": i})).collect();
+        let body = serde_json::to_value(page(items, &query, &paging())).expect("writes");
         assert_eq!(body["@odata.count"], 5);
         let next = body["@odata.nextLink"].as_str().expect("next link");
         assert!(
@@ -176,10 +195,26 @@ mod tests {
     #[test]
     fn last_page_has_no_next_link_and_top_is_capped() {
         let query = Query::parse(Some("$top=100")).expect("query");
-        let items = (0..3).map(|i| json!({"id": i})).collect();
-        let body = page(items, &query, &paging());
+        let items: Vec<Value> = (0..3).map(|i| json!({"id": i})).collect();
+        let body = serde_json::to_value(page(items, &query, &paging())).expect("writes");
         assert_eq!(body["value"].as_array().map(Vec::len), Some(3));
         assert!(body.get("@odata.nextLink").is_none());
+    }
+
+    #[test]
+    fn a_page_is_written_as_the_json_object_of_its_members() {
+        let query = Query::parse(Some("$count=true")).expect("query");
+        let items: Vec<Value> = (0..5).map(|i| json!({"id": i, "b": [i]})).collect();
+        let body = page(items.iter().collect(), &query, &paging());
+
+        let written = serde_json::to_string(&body).expect("writes");
+        let as_object = serde_json::to_value(&body).expect("writes");
+
+        assert_eq!(written, as_object.to_string(), "same members, same order");
+        assert_eq!(
+            as_object["value"],
+            json!([{"id": 0, "b": [0]}, {"id": 1, "b": [1]}])
+        );
     }
 
     #[test]
