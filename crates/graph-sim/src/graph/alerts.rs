@@ -2,9 +2,8 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde_json::Value;
 
-use super::incidents::newest_first;
+use super::incidents::newest_matching;
 use super::{admit, Caller, Perm};
 use crate::enums;
 use crate::odata::{page, Field, Paging, Query, Spec};
@@ -43,12 +42,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
     let tenant = world
         .tenant(&caller.tenant_id)
         .ok_or_else(|| GraphError::not_found("tenant"))?;
-    let mut items: Vec<&Value> = tenant
-        .alerts
-        .iter()
-        .filter(|a| filter.as_ref().is_none_or(|f| f.matches(a)))
-        .collect();
-    newest_first(&mut items);
+    let items = newest_matching(&tenant.alerts, filter.as_ref());
     let paging = Paging {
         list_url: &list_url,
         context: context(state.base_url(), "security/alerts_v2"),

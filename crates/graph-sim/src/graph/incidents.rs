@@ -1,8 +1,6 @@
 //! `/security/incidents`: list (with `$filter`, `$expand=alerts`, paging),
 //! get, PATCH of the writable properties, and POST of comments.
 
-use std::borrow::Borrow;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -11,7 +9,7 @@ use serde_json::{json, Map, Value};
 use super::{admit, Caller, Perm};
 use crate::clock::format_time;
 use crate::enums::{self, canonical};
-use crate::odata::{page, Field, Paging, Query, Spec};
+use crate::odata::{page, Field, Filter, Paging, Query, Spec};
 use crate::roles::Access;
 use crate::state::AppState;
 use crate::wire::{context, ok_json, with_context, GraphError};
@@ -60,12 +58,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
         .tenant(&caller.tenant_id)
         .ok_or_else(|| GraphError::not_found("tenant"))?;
 
-    let mut items: Vec<&Value> = tenant
-        .incidents
-        .iter()
-        .filter(|i| filter.as_ref().is_none_or(|f| f.matches(i)))
-        .collect();
-    newest_first(&mut items);
+    let items = newest_matching(&tenant.incidents, filter.as_ref());
     let list_url = format!("{}/v1.0/security/incidents", state.base_url());
     let paging = Paging {
         list_url: &list_url,
@@ -83,16 +76,22 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
     Ok(ok_json(body.map(|i| caller.shaped(i))))
 }
 
-/// Sorts by `createdDateTime` descending (ids break ties). The keys are
+/// The items `filter` matches (all without one), sorted by
+/// `createdDateTime` descending with ids breaking ties. The keys are
 /// compared in place: lists are sorted on every request.
-pub fn newest_first<V: Borrow<Value>>(items: &mut [V]) {
+pub fn newest_matching<'w>(items: &'w [Value], filter: Option<&Filter>) -> Vec<&'w Value> {
     fn key(v: &Value) -> (&str, &str) {
         (
             v["createdDateTime"].as_str().unwrap_or_default(),
             v["id"].as_str().unwrap_or_default(),
         )
     }
-    items.sort_by(|a, b| key(b.borrow()).cmp(&key(a.borrow())));
+    let mut matching: Vec<&Value> = items
+        .iter()
+        .filter(|item| filter.is_none_or(|f| f.matches(item)))
+        .collect();
+    matching.sort_by(|a, b| key(b).cmp(&key(a)));
+    matching
 }
 
 fn locate<'w>(
