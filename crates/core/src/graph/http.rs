@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::retry::{jittered_backoff, parse_retry_after, MAX_WAIT};
-use super::{Error, Inner};
+use super::{Error, Exchange, Inner};
 
 /// A request to send.
 pub(crate) struct Call<'a> {
@@ -248,6 +248,62 @@ impl Inner {
             body,
         })
     }
+}
+
+impl Inner {
+    /// Sends one call and records it for the audit log, with Graph's
+    /// answer when there was one. `recorded` stands for `body` in the
+    /// record when the real body holds a secret.
+    pub(crate) async fn send_audited(
+        &self,
+        method: Method,
+        tenant: &str,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+        recorded: Option<Value>,
+    ) -> (Exchange, Result<Reply, Error>) {
+        let mut exchange = Exchange {
+            method: method.to_string(),
+            path: format!("/v1.0{path}"),
+            request_body: recorded.or_else(|| body.clone()),
+            status: None,
+            request_id: None,
+            response_body: None,
+        };
+        let url = match self.url(path, query) {
+            Ok(url) => url,
+            Err(error) => return (exchange, Err(error)),
+        };
+        exchange.path = path_and_query(&url);
+        let call = Call {
+            method,
+            tenant,
+            url,
+            body: body.as_ref(),
+        };
+        let (reply, result) = match self.execute(&call).await {
+            Ok(reply) => (Some(reply.clone()), Ok(reply)),
+            Err(Failure { error, reply }) => (reply, Err(error)),
+        };
+        if let Some(reply) = reply {
+            exchange.status = Some(reply.status);
+            exchange.request_id = reply.request_id.clone();
+            exchange.response_body = answer_json(&reply.body);
+        }
+        (exchange, result)
+    }
+}
+
+/// Graph's answer for the audit log: JSON if it parses, else its text.
+fn answer_json(body: &[u8]) -> Option<Value> {
+    if body.is_empty() {
+        return None;
+    }
+    Some(
+        serde_json::from_slice(body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned())),
+    )
 }
 
 /// A random UUID v4 for `client-request-id`, so Microsoft support can find

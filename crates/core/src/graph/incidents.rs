@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::Method;
 use serde_json::Value;
 
-use super::http::{encode, path_and_query, Call, Failure, Reply};
+use super::http::encode;
 use super::wire::{
     self, AlertWire, CommentRequest, CommentsResponse, ControlProfileWire, IncidentPatch,
     IncidentWire, Page, SecureScoreWire,
@@ -142,7 +142,10 @@ impl GraphClient {
         let body = serde_json::to_value(IncidentPatch::from_update(update))
             .unwrap_or_else(|_| Value::Object(Default::default()));
         let path = format!("/security/incidents/{}", encode(id));
-        let (exchange, reply) = self.write(Method::PATCH, tenant, &path, body).await;
+        let (exchange, reply) = self
+            .inner
+            .send_audited(Method::PATCH, tenant, &path, &[], Some(body), None)
+            .await;
         let result = match reply {
             // The docs promise 200 with the full incident; if a 204 comes
             // instead, read the incident back rather than guess.
@@ -167,49 +170,13 @@ impl GraphClient {
         let body = serde_json::to_value(CommentRequest::new(text))
             .unwrap_or_else(|_| Value::Object(Default::default()));
         let path = format!("/security/incidents/{}/comments", encode(id));
-        let (exchange, reply) = self.write(Method::POST, tenant, &path, body).await;
+        let (exchange, reply) = self
+            .inner
+            .send_audited(Method::POST, tenant, &path, &[], Some(body), None)
+            .await;
         let result = reply.and_then(|reply| {
             wire::decode::<CommentsResponse>(&reply.body, "comments")?.into_domain()
         });
-        (exchange, result)
-    }
-
-    /// Sends a write and records it for the audit log.
-    async fn write(
-        &self,
-        method: Method,
-        tenant: &str,
-        path: &str,
-        body: Value,
-    ) -> (Exchange, Result<Reply, Error>) {
-        let mut exchange = Exchange {
-            method: method.to_string(),
-            path: format!("/v1.0{path}"),
-            request_body: Some(body.clone()),
-            status: None,
-            request_id: None,
-            response_body: None,
-        };
-        let url = match self.inner.url(path, &[]) {
-            Ok(url) => url,
-            Err(error) => return (exchange, Err(error)),
-        };
-        exchange.path = path_and_query(&url);
-        let call = Call {
-            method,
-            tenant,
-            url,
-            body: Some(&body),
-        };
-        let (reply, result) = match self.inner.execute(&call).await {
-            Ok(reply) => (Some(reply.clone()), Ok(reply)),
-            Err(Failure { error, reply }) => (reply, Err(error)),
-        };
-        if let Some(reply) = reply {
-            exchange.status = Some(reply.status);
-            exchange.request_id = reply.request_id.clone();
-            exchange.response_body = response_json(&reply.body);
-        }
         (exchange, result)
     }
 }
@@ -217,15 +184,4 @@ impl GraphClient {
 fn with_alerts(wire: IncidentWire, tenant: &str) -> Result<IncidentWithAlerts, Error> {
     let (incident, alerts) = wire.into_domain(tenant)?;
     Ok(IncidentWithAlerts { incident, alerts })
-}
-
-/// The response body for the audit log: JSON if it parses, else its text.
-fn response_json(body: &[u8]) -> Option<Value> {
-    if body.is_empty() {
-        return None;
-    }
-    Some(
-        serde_json::from_slice(body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned())),
-    )
 }

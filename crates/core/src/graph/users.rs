@@ -15,7 +15,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::http::{encode, path_and_query, Call, Failure, Reply};
+use super::http::encode;
 use super::wire::{decode, Page};
 use super::{Error, Exchange, GraphClient};
 
@@ -150,7 +150,8 @@ impl GraphClient {
         let path = format!("/users/{}", encode(id_or_upn));
         let query = [("$select", USER_SELECT.to_string())];
         let (exchange, reply) = self
-            .send(Method::GET, tenant, &path, &query, None, None)
+            .inner
+            .send_audited(Method::GET, tenant, &path, &query, None, None)
             .await;
         let result = reply.and_then(|reply| {
             let wire: UserWire = decode(&reply.body, "user")?;
@@ -176,7 +177,8 @@ impl GraphClient {
         let path = format!("/users/{}", encode(user_id));
         let body = json!({ "accountEnabled": false });
         let (exchange, reply) = self
-            .send(Method::PATCH, tenant, &path, &[], Some(body), None)
+            .inner
+            .send_audited(Method::PATCH, tenant, &path, &[], Some(body), None)
             .await;
         (exchange, reply.map(|_| ()))
     }
@@ -190,7 +192,8 @@ impl GraphClient {
     ) -> (Exchange, Result<(), Error>) {
         let path = format!("/users/{}/revokeSignInSessions", encode(user_id));
         let (exchange, reply) = self
-            .send(Method::POST, tenant, &path, &[], None, None)
+            .inner
+            .send_audited(Method::POST, tenant, &path, &[], None, None)
             .await;
         let result = reply.and_then(|reply| {
             let answer: Value = decode(&reply.body, "revokeSignInSessions")?;
@@ -224,7 +227,8 @@ impl GraphClient {
         };
         let path = format!("/users/{}", encode(user_id));
         let (exchange, reply) = self
-            .send(
+            .inner
+            .send_audited(
                 Method::PATCH,
                 tenant,
                 &path,
@@ -243,7 +247,10 @@ impl GraphClient {
         user_id: &str,
     ) -> (Exchange, Result<Vec<InboxRule>, Error>) {
         let path = format!("/users/{}/mailFolders/inbox/messageRules", encode(user_id));
-        let (exchange, reply) = self.send(Method::GET, tenant, &path, &[], None, None).await;
+        let (exchange, reply) = self
+            .inner
+            .send_audited(Method::GET, tenant, &path, &[], None, None)
+            .await;
         let page = match reply.and_then(|r| decode::<Page<Value>>(&r.body, "inbox rules")) {
             Ok(page) => page,
             Err(error) => return (exchange, Err(error)),
@@ -272,7 +279,8 @@ impl GraphClient {
             encode(rule_id)
         );
         let (exchange, reply) = self
-            .send(Method::DELETE, tenant, &path, &[], None, None)
+            .inner
+            .send_audited(Method::DELETE, tenant, &path, &[], None, None)
             .await;
         (exchange, reply.map(|_| ()))
     }
@@ -286,7 +294,10 @@ impl GraphClient {
         user_id: &str,
     ) -> (Exchange, Result<MailboxForwarding, Error>) {
         let path = format!("/users/{}/mailboxSettings", encode(user_id));
-        let (exchange, reply) = self.send(Method::GET, tenant, &path, &[], None, None).await;
+        let (exchange, reply) = self
+            .inner
+            .send_audited(Method::GET, tenant, &path, &[], None, None)
+            .await;
         let result = reply.and_then(|reply| {
             let settings: Value = decode(&reply.body, "mailbox settings")?;
             Ok(match settings["forwardingSmtpAddress"].as_str() {
@@ -313,59 +324,6 @@ impl GraphClient {
         })?;
         self.inner.get_all(tenant, url, "inbox rules").await
     }
-
-    /// Sends one call and records it. `recorded` replaces `body` in the
-    /// exchange when the real body holds a secret.
-    async fn send(
-        &self,
-        method: Method,
-        tenant: &str,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<Value>,
-        recorded: Option<Value>,
-    ) -> (Exchange, Result<Reply, Error>) {
-        let mut exchange = Exchange {
-            method: method.to_string(),
-            path: format!("/v1.0{path}"),
-            request_body: recorded.or_else(|| body.clone()),
-            status: None,
-            request_id: None,
-            response_body: None,
-        };
-        let url = match self.inner.url(path, query) {
-            Ok(url) => url,
-            Err(error) => return (exchange, Err(error)),
-        };
-        exchange.path = path_and_query(&url);
-        let call = Call {
-            method,
-            tenant,
-            url,
-            body: body.as_ref(),
-        };
-        let (reply, result) = match self.inner.execute(&call).await {
-            Ok(reply) => (Some(reply.clone()), Ok(reply)),
-            Err(Failure { error, reply }) => (reply, Err(error)),
-        };
-        if let Some(reply) = reply {
-            exchange.status = Some(reply.status);
-            exchange.request_id = reply.request_id.clone();
-            exchange.response_body = answer_json(&reply.body);
-        }
-        (exchange, result)
-    }
-}
-
-/// Graph's answer for the audit log: JSON if it parses, else its text.
-fn answer_json(body: &[u8]) -> Option<Value> {
-    if body.is_empty() {
-        return None;
-    }
-    Some(
-        serde_json::from_slice(body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned())),
-    )
 }
 
 #[cfg(test)]
