@@ -389,10 +389,13 @@ mod tests {
             writer.write_grouped(|_| -> super::Result<()> { panic!("a bug in a write") })
         }));
 
+        // Checked before waiting: a group left open would make the wait
+        // below block instead of fail.
         assert!(panicked.is_err());
-        assert_eq!(first.wait(), Ended::Retry, "not left waiting");
         assert!(writer.conn.is_autocommit(), "no transaction left open");
+        assert!(writer.open.is_none(), "no group left open");
         assert_eq!(count(&dir), 0);
+        assert_eq!(first.wait(), Ended::Retry, "not left waiting");
     }
 
     #[test]

@@ -136,9 +136,9 @@ pub(super) const SCHEMA: &str = r#"
 /// keys.
 ///
 /// Migration 7's versions grouped `incident_technique_keys` (a UNION ALL
-/// view) per row added or removed, which had SQLite build and drop a
-/// temporary table each time: about 40 µs a technique, most of what a
-/// tenant pull spent on its alerts. The rule is the same. A technique `t`
+/// view) per row added or removed. In the `sqlite3` shell, removing and
+/// adding back a 60-tenant cache's 2,368 technique rows took ~0.10 s each
+/// way with them and ~0.022 s with these. The rule is the same. A technique `t`
 /// gives the keys `t` and, when it has a dot after its first character,
 /// its parent `p` (the part before the first dot, itself never dotted).
 /// Another technique of the incident gives `t` only if `t` is undotted
