@@ -25,6 +25,9 @@ use manage365_core::service::Desk;
 use manage365_core::sync::Trigger;
 use manage365_core::views::PortfolioQuery;
 
+/// How long the reads wait after the open before they are timed.
+const SETTLE: Duration = Duration::from_secs(5);
+
 fn cache_dir() -> PathBuf {
     std::env::var_os("MANAGE365_PROFILE_DIR")
         .map(PathBuf::from)
@@ -83,6 +86,10 @@ async fn main() -> Result<()> {
         .unwrap_or(30);
     let dir = cache_dir();
     let desk = open(&dir).await?;
+    // The open starts the planner's statistics refresh on a thread of its
+    // own; on a cache another build wrote it can analyze for seconds, on
+    // one of the two cores the reads would be timed on.
+    tokio::time::sleep(SETTLE).await;
     let first = desk
         .portfolio(PortfolioQuery {
             limit: 1,

@@ -45,9 +45,9 @@ pub(crate) fn get_ts(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc
     Ok(row.get::<_, Ts>(idx)?.0)
 }
 
-/// Reads a text column without copying it.
-pub(crate) fn get_str<'a>(row: &'a Row<'_>, idx: usize) -> rusqlite::Result<&'a str> {
-    row.get_ref(idx)?.as_str().map_err(|e| {
+/// Reads a text column's bytes without copying or checking them.
+pub(crate) fn get_bytes<'a>(row: &'a Row<'_>, idx: usize) -> rusqlite::Result<&'a [u8]> {
+    row.get_ref(idx)?.as_bytes().map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
     })
 }

@@ -10,10 +10,10 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::audit::query_audit;
-use super::codec::{get_enum, get_json, get_opt_enum, get_str, get_ts, ts_text};
+use super::codec::{get_bytes, get_enum, get_json, get_opt_enum, get_ts};
 use super::derived::filter_to_domains;
 use super::rows::{
-    alert, incident, incident_row, ALERT_COLUMNS, ALERT_HEAD_COLUMNS, ALERT_ORDER,
+    alert, alert_order, incident, incident_row, ALERT_COLUMNS, ALERT_HEAD_COLUMNS, ALERT_ORDER,
     INCIDENT_COLUMNS, ROW_COLUMNS,
 };
 use super::tenants::skipped_tenant;
@@ -118,15 +118,10 @@ impl Store {
         let today = Utc::now().date_naive();
         self.read(|conn| {
             let tx = conn.unchecked_transaction()?;
-            let per_day = incidents_per_day(&tx, today)?;
-            let mut trends = score::trends(&tx)?;
             let mut summaries = summary_rows(&tx)?;
-            for summary in &mut summaries {
-                if let Some(days) = per_day.get(&summary.tenant_id) {
-                    summary.incidents_per_day.clone_from(days);
-                }
-                summary.score_trend = trends.remove(&summary.tenant_id).unwrap_or_default();
-            }
+            let by_id = ById::new(&summaries);
+            add_incidents_per_day(&tx, today, &mut summaries, &by_id)?;
+            score::add_trends(&tx, &mut summaries, &by_id)?;
             Ok(summaries)
         })
     }
@@ -194,47 +189,78 @@ fn summary_rows(conn: &Connection) -> Result<Vec<TenantSummary>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Incidents created per UTC day, per tenant, for the days ending `today`.
-fn incidents_per_day(conn: &Connection, today: NaiveDate) -> Result<HashMap<String, Vec<u32>>> {
-    let first = today - Days::new(TREND_DAYS - 1);
-    let start = ts_text(&DateTime::<Utc>::from_naive_utc_and_offset(
-        first.and_hms_opt(0, 0, 0).unwrap_or_default(),
-        Utc,
-    ));
-    // Days are the first 10 characters of created_at, as `incident_days`
-    // keys them, so comparing the start's own 10 keeps the same days.
-    let mut stmt =
-        conn.prepare_cached("SELECT tenant_id, day, n FROM incident_days WHERE day >= ?1")?;
-    let mut rows = stmt.query(params![&start[..10]])?;
+/// The tenant list's positions in tenant id order: the byte order that
+/// SQLite's keys sort in. The per-tenant tables (days, Secure Score) are
+/// read in that order and merged into the list by walking both, instead
+/// of looking each of their thousands of rows up by tenant id.
+pub(super) struct ById(Vec<usize>);
 
-    // Days as incident_days spells them, so a row's index is a lookup
-    // rather than a date parse (there are tenants × 14 rows).
-    let days: HashMap<String, usize> = (0..TREND_DAYS)
-        .map(|n| {
-            (
-                (first + Days::new(n)).format("%Y-%m-%d").to_string(),
-                n as usize,
-            )
-        })
-        .collect();
-    let mut per_tenant: HashMap<String, Vec<u32>> = HashMap::new();
-    while let Some(row) = rows.next()? {
-        // Borrowed text: there are tenants × 14 rows.
-        let Some(&index) = days.get(get_str(row, 1)?) else {
-            continue;
-        };
-        let n = row.get::<_, u32>(2)?;
-        let tenant = get_str(row, 0)?;
-        match per_tenant.get_mut(tenant) {
-            Some(series) => series[index] += n,
-            None => {
-                let mut series = vec![0; TREND_DAYS as usize];
-                series[index] = n;
-                per_tenant.insert(tenant.to_string(), series);
+impl ById {
+    fn new(summaries: &[TenantSummary]) -> ById {
+        let mut order: Vec<usize> = (0..summaries.len()).collect();
+        order.sort_unstable_by(|&a, &b| summaries[a].tenant_id.cmp(&summaries[b].tenant_id));
+        ById(order)
+    }
+
+    /// From `cursor` on (keys seen so far are smaller), the position in
+    /// `summaries` of `tenant_id`, or `None` when it is not listed (a
+    /// hidden tenant). Moves `cursor` past the smaller ids.
+    pub(super) fn seek(
+        &self,
+        summaries: &[TenantSummary],
+        cursor: &mut usize,
+        tenant_id: &[u8],
+    ) -> Option<usize> {
+        while let Some(&at) = self.0.get(*cursor) {
+            match summaries[at].tenant_id.as_bytes().cmp(tenant_id) {
+                std::cmp::Ordering::Less => *cursor += 1,
+                std::cmp::Ordering::Equal => return Some(at),
+                std::cmp::Ordering::Greater => return None,
             }
         }
+        None
     }
-    Ok(per_tenant)
+}
+
+/// Adds to each summary its incidents created per UTC day over the days
+/// ending `today`.
+fn add_incidents_per_day(
+    conn: &Connection,
+    today: NaiveDate,
+    summaries: &mut [TenantSummary],
+    by_id: &ById,
+) -> Result<()> {
+    let first = today - Days::new(TREND_DAYS - 1);
+    // Days as incident_days spells them: the first 10 characters of
+    // created_at, so comparing the start's own 10 keeps the same days.
+    let days: Vec<String> = (0..TREND_DAYS)
+        .map(|n| (first + Days::new(n)).format("%Y-%m-%d").to_string())
+        .collect();
+    // The key's order: no sort, and each day's tenants come in id order.
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, tenant_id, n FROM incident_days WHERE day >= ?1 ORDER BY day, tenant_id",
+    )?;
+    let mut rows = stmt.query(params![days[0]])?;
+
+    let mut day: Option<usize> = None;
+    let mut day_text: Vec<u8> = Vec::new();
+    let mut cursor = 0;
+    while let Some(row) = rows.next()? {
+        let text = get_bytes(row, 0)?;
+        if text != day_text.as_slice() {
+            day_text = text.to_vec();
+            day = days.iter().position(|d| d.as_bytes() == text);
+            cursor = 0;
+        }
+        // A day after today (a clock ahead of ours) is not drawn.
+        let Some(index) = day else {
+            continue;
+        };
+        if let Some(at) = by_id.seek(summaries, &mut cursor, get_bytes(row, 1)?) {
+            summaries[at].incidents_per_day[index] += row.get::<_, u32>(2)?;
+        }
+    }
+    Ok(())
 }
 
 fn tenant_alert_rows(
@@ -248,7 +274,7 @@ fn tenant_alert_rows(
     let sql = format!(
         "SELECT {ALERT_HEAD_COLUMNS} FROM alerts a \
          JOIN tenants t ON t.id = a.tenant_id AND t.present = 1 \
-         WHERE a.tenant_id = ?1 {} ORDER BY {ALERT_ORDER}",
+         WHERE a.tenant_id = ?1 {}",
         if prefix.is_some() { technique } else { "" }
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -256,7 +282,9 @@ fn tenant_alert_rows(
         Some(p) => stmt.query_map(params![tenant_id, p, format!("{p}\u{10FFFF}")], alert)?,
         None => stmt.query_map(params![tenant_id], alert)?,
     };
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut alerts: Vec<Alert> = rows.collect::<rusqlite::Result<_>>()?;
+    alerts.sort_unstable_by(alert_order);
+    Ok(alerts)
 }
 
 /// Title and creation time of each cached incident of a tenant.

@@ -1,6 +1,8 @@
 //! Column lists and row mappers shared by the queries: one place that
 //! knows which column holds which field of an incident, alert or queue row.
 
+use std::cmp::Ordering;
+
 use rusqlite::Row;
 
 use super::codec::{get_enum, get_json, get_opt_enum, get_opt_ts, get_ts};
@@ -84,6 +86,24 @@ pub(super) const ALERT_HEAD_COLUMNS: &str = "a.tenant_id, a.id, a.incident_id, a
 /// Alerts within one incident: oldest activity first, unknown times last.
 pub(super) const ALERT_ORDER: &str = "a.first_activity_at IS NULL, a.first_activity_at, \
      a.created_at, a.id";
+
+/// [`ALERT_ORDER`] for alerts already read: a tenant's few hundred alerts
+/// sort faster here than in SQLite's sorter, which copies every column of
+/// every row. Times compare as their fixed-width text does in SQL, and
+/// `None` (NULL) sorts first as there, but for the first activity, last.
+pub(super) fn alert_order(a: &Alert, b: &Alert) -> Ordering {
+    (
+        a.first_activity_at.is_none(),
+        a.first_activity_at,
+        a.created_at,
+    )
+        .cmp(&(
+            b.first_activity_at.is_none(),
+            b.first_activity_at,
+            b.created_at,
+        ))
+        .then_with(|| a.id.cmp(&b.id))
+}
 
 /// Maps a row selected with [`ALERT_COLUMNS`].
 pub(super) fn alert(row: &Row<'_>) -> rusqlite::Result<Alert> {

@@ -2,14 +2,13 @@
 //! what Graph returns in one pull) and recommendations (replaced on every
 //! pull that brings them, so retired controls disappear).
 
-use std::collections::HashMap;
-
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::codec::{get_ts, Ts};
+use super::codec::{get_bytes, get_ts, Ts};
+use super::panels::ById;
 use super::{Result, Store};
 use crate::model::{Recommendation, ScoreSnapshot};
-use crate::views::TenantRecommendations;
+use crate::views::{TenantRecommendations, TenantSummary};
 
 /// Writes a tenant's Secure Score data inside the caller's transaction.
 pub(super) fn write(
@@ -74,33 +73,41 @@ fn snapshot(row: &Row<'_>) -> rusqlite::Result<ScoreSnapshot> {
     })
 }
 
-/// Every present tenant's snapshots, oldest first, by tenant: one query
-/// for the whole tenant list instead of one per tenant.
-pub(super) fn trends(conn: &Connection) -> Result<HashMap<String, Vec<ScoreSnapshot>>> {
+/// Adds to each summary its tenant's snapshots, oldest first: one query
+/// for the whole tenant list, read in tenant order (the index's) and
+/// merged into it (see [`ById`]).
+pub(super) fn add_trends(
+    conn: &Connection,
+    summaries: &mut [TenantSummary],
+    by_id: &ById,
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT s.tenant_id, s.created_at, s.current_score, s.max_score \
-         FROM score_snapshots s \
-         WHERE s.tenant_id IN (SELECT id FROM tenants WHERE present = 1) \
-         ORDER BY s.tenant_id, s.created_at",
+        "SELECT tenant_id, created_at, current_score, max_score FROM score_snapshots \
+         ORDER BY tenant_id, created_at",
     )?;
-    // Rows come grouped by tenant: one map entry per tenant, not per row.
-    let mut trends: HashMap<String, Vec<ScoreSnapshot>> = HashMap::new();
-    let mut current: Vec<ScoreSnapshot> = Vec::new();
-    for row in stmt.query_map([], snapshot)? {
-        let row = row?;
-        if current
-            .first()
-            .is_some_and(|s| s.tenant_id != row.tenant_id)
-        {
-            let done = std::mem::take(&mut current);
-            trends.insert(done[0].tenant_id.clone(), done);
+    let mut rows = stmt.query([])?;
+    let mut cursor = 0;
+    let mut tenant: Vec<u8> = Vec::new();
+    let mut at: Option<usize> = None;
+    while let Some(row) = rows.next()? {
+        let id = get_bytes(row, 0)?;
+        if id != tenant.as_slice() {
+            tenant = id.to_vec();
+            at = by_id.seek(summaries, &mut cursor, id);
         }
-        current.push(row);
+        // A hidden tenant's snapshots are not listed.
+        let Some(at) = at else {
+            continue;
+        };
+        let summary = &mut summaries[at];
+        summary.score_trend.push(ScoreSnapshot {
+            tenant_id: summary.tenant_id.clone(),
+            created_at: get_ts(row, 1)?,
+            current_score: row.get(2)?,
+            max_score: row.get(3)?,
+        });
     }
-    if let Some(first) = current.first() {
-        trends.insert(first.tenant_id.clone(), current);
-    }
-    Ok(trends)
+    Ok(())
 }
 
 fn recommendation(row: &Row<'_>) -> rusqlite::Result<Recommendation> {

@@ -145,6 +145,52 @@ fn tenant_alerts_split_standalone_and_nested_with_mitre_prefix() -> TestResult {
 }
 
 #[test]
+fn an_incidents_alerts_come_oldest_activity_first_in_both_panels() -> TestResult {
+    let (_dir, store) = store();
+    two_tenants(&store);
+    let timed = |id: &str, first: Option<i64>, created: i64| {
+        let mut a = alert("t1", id, Some("1"));
+        a.first_activity_at = first.map(|m| at(1, m));
+        a.created_at = Some(at(2, created));
+        a
+    };
+    let alerts = vec![
+        timed("unknown-start", None, 0),
+        timed("b-late", Some(30), 5),
+        timed("a-late", Some(30), 5),
+        timed("late-created-later", Some(30), 9),
+        timed("early", Some(10), 50),
+    ];
+    store.apply_pull(&pull(
+        "t1",
+        true,
+        vec![incident("t1", "1", at(1, 0))],
+        alerts,
+    ))?;
+
+    let listed = store.tenant_alerts("t1", None)?;
+    let detail = store.incident_detail("t1", "1")?.expect("cached");
+
+    let ids = |alerts: &[manage365_core::model::Alert]| {
+        alerts.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+    };
+    let expected = [
+        "early",
+        "a-late",
+        "b-late",
+        "late-created-later",
+        "unknown-start",
+    ];
+    assert_eq!(
+        ids(&listed.by_incident[0].alerts),
+        expected,
+        "tenant alerts panel"
+    );
+    assert_eq!(ids(&detail.alerts), expected, "incident page");
+    Ok(())
+}
+
+#[test]
 fn tenant_alerts_leave_evidence_to_be_read_per_alert() -> TestResult {
     let (_dir, store) = store();
     two_tenants(&store);
@@ -286,6 +332,61 @@ fn tenant_summaries_bucket_incidents_by_utc_day() -> TestResult {
         vec![0; 14],
         "a tenant without incidents"
     );
+    Ok(())
+}
+
+#[test]
+fn tenant_summaries_give_each_tenant_its_own_days_and_scores() -> TestResult {
+    // Names sort the other way round from ids, and a hidden tenant's id
+    // falls between the listed ones: the per-tenant rows, read in id
+    // order, must each land on their own tenant and the hidden one's on
+    // none.
+    let (_dir, store) = store();
+    let ids = ["a-zeta", "m-hidden", "m-mid", "z-alpha"];
+    let tenants: Vec<_> = ids
+        .iter()
+        .zip(["Zeta", "Hidden", "Mid", "Alpha"])
+        .map(|(id, name)| tenant(id, name, &format!("{id}.example")))
+        .collect();
+    store.sync_tenants(&tenants)?;
+    let now = Utc::now();
+    for (n, id) in ids.iter().enumerate() {
+        // Tenant n has n + 1 incidents, on day n back, and n + 1 snapshots.
+        let incidents = (0..=n)
+            .map(|i| incident(id, &format!("{id}-{i}"), now - Duration::days(n as i64)))
+            .collect();
+        let mut tenant_pull = pull(id, true, incidents, vec![]);
+        let snapshots = (0..=n)
+            .map(|day| ScoreSnapshot {
+                tenant_id: (*id).into(),
+                ..snapshot(day as i64, 10.0 * n as f64)
+            })
+            .collect();
+        tenant_pull.secure_score = Some((snapshots, vec![]));
+        store.apply_pull(&tenant_pull)?;
+    }
+    let listed: Vec<_> = tenants
+        .iter()
+        .filter(|t| t.id != "m-hidden")
+        .cloned()
+        .collect();
+    store.sync_tenants(&listed)?;
+
+    let summaries = store.tenant_summaries()?;
+
+    let names: Vec<_> = summaries.iter().map(|s| s.tenant_name.as_str()).collect();
+    assert_eq!(names, ["Alpha", "Mid", "Zeta"], "by name");
+    for summary in &summaries {
+        let n = ids.iter().position(|id| *id == summary.tenant_id).unwrap();
+        let mut days = vec![0; 14];
+        days[13 - n] = n as u32 + 1;
+        assert_eq!(summary.incidents_per_day, days, "{}", summary.tenant_id);
+        assert_eq!(summary.score_trend.len(), n + 1, "{}", summary.tenant_id);
+        assert!(summary
+            .score_trend
+            .iter()
+            .all(|s| s.tenant_id == summary.tenant_id && s.current_score == 10.0 * n as f64));
+    }
     Ok(())
 }
 
