@@ -89,8 +89,9 @@ pub(super) const ALERT_ORDER: &str = "a.first_activity_at IS NULL, a.first_activ
 
 /// [`ALERT_ORDER`] for alerts already read: a tenant's few hundred alerts
 /// sort faster here than in SQLite's sorter, which copies every column of
-/// every row. Times compare as their fixed-width text does in SQL, and
-/// `None` (NULL) sorts first as there, but for the first activity, last.
+/// every row. Times compare as their fixed-width text does in SQL; an
+/// unknown creation time sorts first in both, an unknown first activity
+/// last in both.
 pub(super) fn alert_order(a: &Alert, b: &Alert) -> Ordering {
     (
         a.first_activity_at.is_none(),
