@@ -1,7 +1,9 @@
 //! The incident page and per-tenant panels: detail, alerts, Secure Score,
 //! summaries with day buckets, health, and hidden tenants.
 
-use chrono::{Duration, Utc};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Duration, Utc};
 use manage365_core::model::{Capability, IncidentStatus, Recommendation, ScoreSnapshot, Severity};
 use manage365_core::store::{NewAuditEntry, TenantOutcome};
 
@@ -29,10 +31,17 @@ fn recommendation(id: &str, rank: Option<i32>) -> Recommendation {
     }
 }
 
+/// Ten days ago at this test process's start: recent enough for the
+/// tenant list's two weeks of Secure Score, and the same for every call.
+fn recent() -> DateTime<Utc> {
+    static BASE: OnceLock<DateTime<Utc>> = OnceLock::new();
+    *BASE.get_or_init(|| Utc::now() - Duration::days(10))
+}
+
 fn snapshot(day: i64, score: f64) -> ScoreSnapshot {
     ScoreSnapshot {
         tenant_id: "t1".into(),
-        created_at: at(24 * day, 0),
+        created_at: recent() + Duration::days(day),
         current_score: score,
         max_score: 100.0,
     }
@@ -236,14 +245,17 @@ fn tenant_alerts_leave_evidence_to_be_read_per_alert() -> TestResult {
 
 #[test]
 fn secure_score_replaces_recommendations_and_merges_snapshots() -> TestResult {
-    let (_dir, store) = store();
+    let (dir, store) = store();
     two_tenants(&store);
     let mut first = pull("t1", false, vec![], vec![]);
     let recs = vec![
         recommendation("Old", Some(1)),
         recommendation("MFA", Some(2)),
     ];
-    first.secure_score = Some((vec![snapshot(1, 40.0), snapshot(2, 42.0)], recs));
+    // Three weeks before the others: cached, but outside the tenant
+    // list's 14-day trend.
+    let old = snapshot(-21, 30.0);
+    first.secure_score = Some((vec![old, snapshot(1, 40.0), snapshot(2, 42.0)], recs));
     store.apply_pull(&first)?;
 
     let mut second = pull("t1", false, vec![], vec![]);
@@ -290,8 +302,14 @@ fn secure_score_replaces_recommendations_and_merges_snapshots() -> TestResult {
             ("t1".to_string(), vec![40.0, 43.0, 45.0]),
             ("t2".to_string(), vec![70.0, 71.0]),
         ],
-        "snapshots merged, oldest first, each tenant's own"
+        "snapshots of the last 14 days merged, oldest first, each tenant's own"
     );
+    let cached: i64 = rusqlite::Connection::open(dir.path().join("cache.sqlite"))?.query_row(
+        "SELECT count(*) FROM score_snapshots WHERE tenant_id = 't1'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(cached, 4, "the older snapshot stays in the cache");
     Ok(())
 }
 
