@@ -169,8 +169,8 @@ pub struct TenantSummary {
     pub open_high: u32,
     /// Incidents created per day over the last 14 days, oldest first.
     pub incidents_per_day: Vec<u32>,
-    /// Secure Score snapshots of the last 14 UTC days, oldest first
-    /// (older ones stay cached).
+    /// Secure Score snapshots of the 14 UTC days ending on the day of the
+    /// newest one, oldest first (older ones stay cached).
     pub score_trend: Vec<ScoreSnapshot>,
 }
 

@@ -111,9 +111,9 @@ impl Store {
 
     /// Every present tenant with its open incidents, incidents created per
     /// day over the last 14 UTC days (oldest first, ending today) and its
-    /// Secure Score trend over the same days, by name. "Open" means
-    /// neither resolved nor redirected (a redirected incident lives on in
-    /// the one it merged into).
+    /// Secure Score trend over the 14 days up to its newest snapshot, by
+    /// name. "Open" means neither resolved nor redirected (a redirected
+    /// incident lives on in the one it merged into).
     pub fn tenant_summaries(&self) -> Result<Vec<TenantSummary>> {
         let today = Utc::now().date_naive();
         self.read(|conn| {
@@ -121,7 +121,7 @@ impl Store {
             let mut summaries = summary_rows(&tx)?;
             let by_id = ById::new(&summaries);
             add_incidents_per_day(&tx, today, &mut summaries, &by_id)?;
-            score::add_trends(&tx, today, &mut summaries, &by_id)?;
+            score::add_trends(&tx, &mut summaries, &by_id)?;
             Ok(summaries)
         })
     }

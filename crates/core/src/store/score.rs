@@ -2,7 +2,6 @@
 //! what Graph returns in one pull) and recommendations (replaced on every
 //! pull that brings them, so retired controls disappear).
 
-use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::codec::{get_bytes, get_ts, Ts};
@@ -74,34 +73,38 @@ fn snapshot(row: &Row<'_>) -> rusqlite::Result<ScoreSnapshot> {
     })
 }
 
-/// Days of Secure Score the tenant list draws: the same two weeks as its
-/// incidents and as each pull fetches. Snapshots are merged, so a tenant's
-/// history grows by one a day for as long as it is synced; drawing all of
-/// it would make the tenant list grow with the cache's age (at 500
-/// tenants, a year of daily history took it from ~7 to ~120 ms in
-/// `query_profile`; ~10 ms with this window). Older snapshots stay in the
-/// cache.
+/// Days of Secure Score the tenant list draws per tenant: two weeks, as
+/// its incident sparkline and as each pull fetches, ending at the
+/// tenant's newest snapshot rather than today, so that a cache browsed
+/// offline or a tenant whose pulls have failed for weeks still shows its
+/// last known score. Snapshots are merged, so a tenant's history grows by
+/// one a day for as long as it is synced; drawing all of it would make the
+/// tenant list grow with the cache's age (at 500 tenants, a year of daily
+/// history took it from ~7 to ~120 ms in `query_profile`; ~12 ms with
+/// this window). Older snapshots stay in the cache.
 const SCORE_TREND_DAYS: u64 = 14;
 
-/// Adds to each summary its tenant's snapshots of the [`SCORE_TREND_DAYS`] days
-/// ending `today`, oldest first: one query for the whole tenant list, read
-/// in tenant order and merged into it (see [`ById`]).
+/// Adds to each summary its tenant's snapshots of the [`SCORE_TREND_DAYS`]
+/// UTC days ending on the day of its newest one, oldest first: one query
+/// for the whole tenant list, read in tenant order and merged into it (see
+/// [`ById`]).
 pub(super) fn add_trends(
     conn: &Connection,
-    today: NaiveDate,
     summaries: &mut [TenantSummary],
     by_id: &ById,
 ) -> Result<()> {
-    // Per tenant in id order, a range of the trend index from the first
-    // day on: no sort, and no row of an older day is read.
+    // Per tenant in id order: one seek for its newest snapshot, then a
+    // range of the trend index from the window's first day on. No sort,
+    // and no row of an older day is read. Times are fixed-width UTC text,
+    // so a day's date sorts before that day's times.
     let mut stmt = conn.prepare_cached(
         "SELECT s.tenant_id, s.created_at, s.current_score, s.max_score \
-         FROM tenants t JOIN score_snapshots s ON s.tenant_id = t.id AND s.created_at >= ?1 \
+         FROM tenants t JOIN score_snapshots s ON s.tenant_id = t.id \
+             AND s.created_at >= (SELECT date(max(m.created_at), ?1) \
+                                  FROM score_snapshots m WHERE m.tenant_id = t.id) \
          ORDER BY t.id, s.created_at",
     )?;
-    // Times are fixed-width text: a day's date sorts before its times.
-    let first = today - Days::new(SCORE_TREND_DAYS - 1);
-    let mut rows = stmt.query([first.format("%Y-%m-%d").to_string()])?;
+    let mut rows = stmt.query([format!("-{} days", SCORE_TREND_DAYS - 1)])?;
     let mut cursor = 0;
     let mut tenant: Vec<u8> = Vec::new();
     let mut at: Option<usize> = None;

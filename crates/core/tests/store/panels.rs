@@ -1,9 +1,7 @@
 //! The incident page and per-tenant panels: detail, alerts, Secure Score,
 //! summaries with day buckets, health, and hidden tenants.
 
-use std::sync::OnceLock;
-
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use manage365_core::model::{Capability, IncidentStatus, Recommendation, ScoreSnapshot, Severity};
 use manage365_core::store::{NewAuditEntry, TenantOutcome};
 
@@ -31,17 +29,10 @@ fn recommendation(id: &str, rank: Option<i32>) -> Recommendation {
     }
 }
 
-/// Ten days ago at this test process's start: recent enough for the
-/// tenant list's two weeks of Secure Score, and the same for every call.
-fn recent() -> DateTime<Utc> {
-    static BASE: OnceLock<DateTime<Utc>> = OnceLock::new();
-    *BASE.get_or_init(|| Utc::now() - Duration::days(10))
-}
-
 fn snapshot(day: i64, score: f64) -> ScoreSnapshot {
     ScoreSnapshot {
         tenant_id: "t1".into(),
-        created_at: recent() + Duration::days(day),
+        created_at: at(24 * day, 0),
         current_score: score,
         max_score: 100.0,
     }
@@ -279,9 +270,11 @@ fn secure_score_replaces_recommendations_and_merges_snapshots() -> TestResult {
     );
     assert_eq!(recommendations.latest, Some(snapshot(3, 45.0)));
     assert_eq!(recommendations.items[1], recommendation("Audit", None));
-    // Another tenant's snapshots stay its own.
+    // Another tenant's snapshots stay its own. Its newest is five weeks
+    // old (pulls failing, or the cache browsed offline): its two weeks end
+    // there, not today.
     let mut other = pull("t2", false, vec![], vec![]);
-    let theirs = [(2, 70.0), (4, 71.0)].map(|(day, score)| ScoreSnapshot {
+    let theirs = [(-50, 69.0), (-40, 70.0), (-30, 71.0)].map(|(day, score)| ScoreSnapshot {
         tenant_id: "t2".into(),
         ..snapshot(day, score)
     });
@@ -302,7 +295,7 @@ fn secure_score_replaces_recommendations_and_merges_snapshots() -> TestResult {
             ("t1".to_string(), vec![40.0, 43.0, 45.0]),
             ("t2".to_string(), vec![70.0, 71.0]),
         ],
-        "snapshots of the last 14 days merged, oldest first, each tenant's own"
+        "snapshots of each tenant's last 14 days merged, oldest first, each tenant's own"
     );
     let cached: i64 = rusqlite::Connection::open(dir.path().join("cache.sqlite"))?.query_row(
         "SELECT count(*) FROM score_snapshots WHERE tenant_id = 't1'",
