@@ -30,6 +30,7 @@ pub mod error;
 pub mod gdap;
 pub mod graph;
 pub mod model;
+mod raw_json;
 pub mod service;
 pub mod settings;
 

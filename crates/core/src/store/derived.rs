@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::codec::{get_json, get_opt_ts, opt_ts, to_json};
 use super::Result;
 use crate::model::{Alert, Evidence};
+use crate::raw_json::text_at;
 
 /// Evidence kinds that name an affected entity, in the order rows list
 /// them (users, then devices, then mailboxes).
@@ -151,11 +152,8 @@ pub(super) fn evidence_upns(evidence: &Evidence) -> Vec<String> {
     if evidence.kind != "user" {
         return Vec::new();
     }
-    let from_raw = evidence
-        .raw
-        .pointer("/userAccount/userPrincipalName")
-        .and_then(|v| v.as_str());
-    let candidates = [Some(evidence.label.as_str()), from_raw];
+    let from_raw = text_at(&evidence.raw, "userAccount/userPrincipalName");
+    let candidates = [Some(evidence.label.as_str()), from_raw.as_deref()];
     let mut upns: Vec<String> = candidates
         .into_iter()
         .flatten()
@@ -211,6 +209,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use serde_json::json;
+    use serde_json::value::RawValue;
 
     fn evidence(kind: &str, label: &str) -> EntityLabel {
         EntityLabel {
@@ -255,22 +254,22 @@ mod tests {
 
     #[test]
     fn upns_come_from_user_labels_and_raw_accounts() {
-        let full = |kind: &str, label: &str, raw| Evidence {
+        let full = |kind: &str, label: &str, raw: String| Evidence {
             kind: kind.into(),
             label: label.into(),
             verdict: None,
             remediation_status: None,
             roles: vec![],
-            raw,
+            raw: RawValue::from_string(raw).unwrap(),
         };
         let named = full(
             "user",
             "Alex Wilber",
-            json!({"userAccount": {"userPrincipalName": "alexw@contoso.com"}}),
+            json!({"userAccount": {"userPrincipalName": "alexw@contoso.com"}}).to_string(),
         );
 
         assert_eq!(evidence_upns(&named), ["alexw@contoso.com"]);
-        let mailbox = full("mailbox", "a@contoso.com", json!({}));
+        let mailbox = full("mailbox", "a@contoso.com", json!({}).to_string());
         assert!(evidence_upns(&mailbox).is_empty());
     }
 

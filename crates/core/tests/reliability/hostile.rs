@@ -144,7 +144,7 @@ fn check_evidence(alert: &manage365_core::model::Alert, truth: &Value, tally: &m
                 .push(format!("evidence {n} of alert {} missing", alert.id));
             continue;
         };
-        if shown.raw != *raw {
+        if serde_json::from_str::<Value>(shown.raw.get()).ok().as_ref() != Some(raw) {
             tally
                 .mangled
                 .push(format!("evidence {n} of alert {} raw differs", alert.id));

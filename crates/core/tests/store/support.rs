@@ -71,7 +71,10 @@ pub fn evidence(kind: &str, label: &str) -> Evidence {
         verdict: Some("suspicious".into()),
         remediation_status: None,
         roles: vec![],
-        raw: json!({"@odata.type": format!("#microsoft.graph.security.{kind}Evidence")}),
+        raw: serde_json::value::to_raw_value(
+            &json!({"@odata.type": format!("#microsoft.graph.security.{kind}Evidence")}),
+        )
+        .unwrap(),
     }
 }
 

@@ -2,9 +2,10 @@
 //! every year. The common ones get a product kind and a label a person
 //! recognises; every item keeps its raw JSON so nothing is lost.
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::model::Evidence;
+use crate::raw_json::{text, Members};
 
 /// Graph's short type name (`ipEvidence`) to the product kind.
 const KINDS: &[(&str, &str)] = &[
@@ -67,11 +68,16 @@ fn label_paths(kind: &str) -> &'static [&'static str] {
 
 /// One evidence item into the product's [`Evidence`]. Never fails: an item
 /// that is not even an object is kept raw with kind `unknown`.
-pub fn evidence_from_wire(raw: Value) -> Evidence {
-    let short = raw.get("@odata.type").and_then(Value::as_str).map(|t| {
+///
+/// The item stays Graph's text: only the members a kind and label need are
+/// read from it, without building a JSON tree of the whole item (evidence
+/// is most of an alert's bytes, and the sync only stores it).
+pub fn evidence_from_wire(raw: Box<RawValue>) -> Evidence {
+    let item = Members::of(&raw);
+    let short = item.text("@odata.type").map(|t| {
         t.rsplit('.')
             .next()
-            .unwrap_or(t)
+            .unwrap_or(&t)
             .trim_start_matches('#')
             .to_string()
     });
@@ -84,33 +90,29 @@ pub fn evidence_from_wire(raw: Value) -> Evidence {
     };
 
     Evidence {
-        label: label_for(&kind, &raw),
-        verdict: text_at(&raw, "verdict"),
-        remediation_status: text_at(&raw, "remediationStatus"),
-        roles: raw
+        label: label_for(&kind, &item),
+        verdict: item.label_at("verdict"),
+        remediation_status: item.label_at("remediationStatus"),
+        roles: item
             .get("roles")
-            .and_then(Value::as_array)
-            .map(|roles| {
-                roles
-                    .iter()
-                    .filter_map(|r| r.as_str().map(str::to_string))
-                    .collect()
-            })
+            .and_then(|roles| serde_json::from_str::<Vec<&RawValue>>(roles.get()).ok())
+            .map(|roles| roles.into_iter().filter_map(text).collect())
             .unwrap_or_default(),
         kind,
         raw,
     }
 }
 
-fn label_for(kind: &str, raw: &Value) -> String {
+fn label_for(kind: &str, item: &Members<'_>) -> String {
     if kind == "registry_key" {
-        if let (Some(hive), Some(key)) = (text_at(raw, "registryHive"), text_at(raw, "registryKey"))
+        if let (Some(hive), Some(key)) =
+            (item.label_at("registryHive"), item.label_at("registryKey"))
         {
             return format!("{hive}\\{key}");
         }
     }
     if kind == "user" {
-        let account = |f: &str| text_at(raw, &format!("userAccount/{f}"));
+        let account = |f: &str| item.label_at(&format!("userAccount/{f}"));
         if account("userPrincipalName").is_none() {
             if let (Some(domain), Some(name)) = (account("domainName"), account("accountName")) {
                 return format!("{domain}\\{name}");
@@ -119,28 +121,22 @@ fn label_for(kind: &str, raw: &Value) -> String {
     }
     label_paths(kind)
         .iter()
-        .find_map(|path| text_at(raw, path))
+        .find_map(|path| item.label_at(path))
         .unwrap_or_default()
-}
-
-/// A non-empty string (or number, shown as text) at a `/`-separated path.
-fn text_at(raw: &Value, path: &str) -> Option<String> {
-    let value = path.split('/').try_fold(raw, |v, key| v.get(key))?;
-    match value {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    fn from(item: Value) -> Evidence {
+        evidence_from_wire(serde_json::value::to_raw_value(&item).unwrap())
+    }
 
     #[test]
     fn known_types_get_a_kind_and_label() {
-        let ip = evidence_from_wire(json!({
+        let ip = from(json!({
             "@odata.type": "#microsoft.graph.security.ipEvidence",
             "ipAddress": "203.0.113.5", "verdict": "malicious", "roles": ["attacker"]
         }));
@@ -153,7 +149,7 @@ mod tests {
 
     #[test]
     fn registry_keys_are_labelled_with_their_hive() {
-        let key = evidence_from_wire(json!({
+        let key = from(json!({
             "@odata.type": "#microsoft.graph.security.registryKeyEvidence",
             "registryHive": "HKEY_LOCAL_MACHINE", "registryKey": "SYSTEM\\X"
         }));
@@ -167,22 +163,22 @@ mod tests {
             "@odata.type": "#microsoft.graph.security.kubernetesPodEvidence",
             "name": "web-7f9", "verdict": "suspicious"
         });
-        let pod = evidence_from_wire(raw.clone());
+        let pod = from(raw.clone());
 
         assert_eq!(pod.kind, "kubernetesPodEvidence");
         assert_eq!(pod.label, "web-7f9");
-        assert_eq!(pod.raw, raw);
+        assert_eq!(serde_json::from_str::<Value>(pod.raw.get()).unwrap(), raw);
     }
 
     #[test]
     fn items_without_a_type_or_object_shape_are_kept() {
-        assert_eq!(evidence_from_wire(json!({"hostName": "h"})).kind, "unknown");
-        assert_eq!(evidence_from_wire(json!("odd")).label, "");
+        assert_eq!(from(json!({"hostName": "h"})).kind, "unknown");
+        assert_eq!(from(json!("odd")).label, "");
     }
 
     #[test]
     fn users_without_upn_show_domain_and_account() {
-        let user = evidence_from_wire(json!({
+        let user = from(json!({
             "@odata.type": "#microsoft.graph.security.userEvidence",
             "userAccount": {"accountName": "SYSTEM", "domainName": "NT AUTHORITY"}
         }));

@@ -201,7 +201,7 @@ pub struct AlertWire {
     /// Portal link.
     pub alert_web_url: Option<String>,
     /// Polymorphic evidence, dispatched on `@odata.type`.
-    pub evidence: Option<Vec<serde_json::Value>>,
+    pub evidence: Option<Vec<Box<serde_json::value::RawValue>>>,
 }
 
 impl AlertWire {

@@ -2,6 +2,7 @@
 //! users an incident's evidence names.
 
 use crate::model::{RemediationStep, Tenant};
+use crate::raw_json::text_at;
 use crate::service::rules::check_tenant_user;
 use crate::views::IncidentDetail;
 use crate::{Error, Result};
@@ -98,8 +99,7 @@ fn evidence_upns(detail: &IncidentDetail) -> Vec<String> {
         .iter()
         .flat_map(|a| &a.evidence)
         .filter(|e| e.kind == "user")
-        .filter_map(|e| e.raw["userAccount"]["userPrincipalName"].as_str())
-        .map(str::to_string)
+        .filter_map(|e| text_at(&e.raw, "userAccount/userPrincipalName"))
         .collect()
 }
 
