@@ -350,9 +350,10 @@ pub struct Evidence {
     /// Roles (wire values: `attacker`, `compromised`, ...).
     pub roles: Vec<String>,
     /// The evidence object exactly as Graph sent it, as its JSON text: the
-    /// sync stores it and the evidence view shows it, and neither needs it
-    /// parsed (building a JSON tree of every item and writing it out again
-    /// cost a full sync of 500 tenants ~1.5 CPU-seconds in 20).
+    /// sync stores it and the app hands it to the evidence view, and
+    /// neither needs it parsed (building a JSON tree of every item and
+    /// writing it out again cost a full sync of 500 tenants ~1.5 of its
+    /// ~20 CPU-seconds on our 2-core machine).
     pub raw: Box<serde_json::value::RawValue>,
 }
 
