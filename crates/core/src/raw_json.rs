@@ -13,11 +13,7 @@ use serde_json::Number;
 /// The string at a `/`-separated path of a JSON object (any string, empty
 /// too), e.g. `userAccount/userPrincipalName`.
 pub(crate) fn text_at(raw: &RawValue, path: &str) -> Option<String> {
-    let (parent, last) = match path.rsplit_once('/') {
-        Some((parent, last)) => (Members::of(raw).object_at(parent)?, last),
-        None => (Members::of(raw), path),
-    };
-    parent.get(last).and_then(text)
+    Members::of(raw).value_at(path).and_then(text)
 }
 
 /// One level of a JSON object: its members' names and their values as
@@ -38,13 +34,11 @@ impl<'a> Members<'a> {
             .map(|(_, v)| *v)
     }
 
-    /// The object at a `/`-separated path below this one.
-    fn object_at(&self, path: &str) -> Option<Members<'a>> {
+    /// The value at a `/`-separated path below this object.
+    fn value_at(&self, path: &str) -> Option<&'a RawValue> {
         let mut names = path.split('/');
         let first = self.get(names.next()?)?;
-        names.try_fold(Members::of(first), |object, name| {
-            object.get(name).map(Members::of)
-        })
+        names.try_fold(first, |value, name| Members::of(value).get(name))
     }
 
     /// The string member `name`, if it is one.
@@ -55,10 +49,7 @@ impl<'a> Members<'a> {
     /// A non-empty string (or a number, shown as text) at a `/`-separated
     /// path.
     pub(crate) fn label_at(&self, path: &str) -> Option<String> {
-        let value = match path.rsplit_once('/') {
-            Some((parent, last)) => self.object_at(parent)?.get(last)?,
-            None => self.get(path)?,
-        };
+        let value = self.value_at(path)?;
         match value.get().as_bytes().first()? {
             b'"' => text(value).filter(|s| !s.is_empty()),
             b'-' | b'0'..=b'9' => serde_json::from_str::<Number>(value.get())
